@@ -1,0 +1,1 @@
+"""Scrapy spiders that find and fetch reports from government portals."""

@@ -1,0 +1,263 @@
+"""The report model: the one definition every part of govreports imports.
+
+Field names are the contract of ``shared/spec/report-model.md``. ``totals``,
+``checks`` and ``consistent`` are never parsed: a validator recomputes them from
+the cells every time a report is built, so they cannot disagree with the tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from govreports import checks as consistency
+from govreports.keys import APPLICATION_COLUMNS
+
+Template = Literal["2019", "2021", "legacy"]
+Level = Literal["province", "city", "county", "township", "department"]
+Format = Literal["html", "pdf", "docx", "doc", "txt"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Region(Strict):
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+
+
+class Sections(Strict):
+    overview: str | None = None
+    problems: str | None = None
+    other: str | None = None
+
+
+# --- 二、主动公开政府信息情况 -------------------------------------------------
+
+
+class Documents2019(Strict):
+    """规章 / 规范性文件 in template 2019."""
+
+    new_made: int | None = None
+    new_published: int | None = None
+    total_published: int | None = None
+
+
+class Items2019(Strict):
+    """行政许可, 其他对外管理服务事项, 行政处罚, 行政强制 in template 2019."""
+
+    previous_items: int | None = None
+    change: int | None = None
+    decisions: int | None = None
+
+
+class Fees2019(Strict):
+    previous_items: int | None = None
+    change: int | None = None
+
+
+class Procurement2019(Strict):
+    items: int | None = None
+    amount_yuan: float | None = None
+
+
+class Active2019(Strict):
+    regulations: Documents2019 = Field(default_factory=Documents2019)
+    normative_documents: Documents2019 = Field(default_factory=Documents2019)
+    licensing: Items2019 = Field(default_factory=Items2019)
+    other_services: Items2019 = Field(default_factory=Items2019)
+    penalties: Items2019 = Field(default_factory=Items2019)
+    coercive_measures: Items2019 = Field(default_factory=Items2019)
+    fees: Fees2019 = Field(default_factory=Fees2019)
+    procurement: Procurement2019 = Field(default_factory=Procurement2019)
+
+
+class Documents2021(Strict):
+    """规章 / 行政规范性文件 in template 2021."""
+
+    issued: int | None = None
+    repealed: int | None = None
+    in_force: int | None = None
+
+
+class Decisions2021(Strict):
+    decisions: int | None = None
+
+
+class Fees2021(Strict):
+    amount_yuan: float | None = None
+
+
+class Active2021(Strict):
+    regulations: Documents2021 = Field(default_factory=Documents2021)
+    normative_documents: Documents2021 = Field(default_factory=Documents2021)
+    licensing: Decisions2021 = Field(default_factory=Decisions2021)
+    penalties: Decisions2021 = Field(default_factory=Decisions2021)
+    coercive_measures: Decisions2021 = Field(default_factory=Decisions2021)
+    fees: Fees2021 = Field(default_factory=Fees2021)
+
+
+# --- 三、收到和处理政府信息公开申请情况 ---------------------------------------
+
+class ApplicationRow(Strict):
+    natural_person: int | None = None
+    commercial: int | None = None
+    research: int | None = None
+    social_welfare: int | None = None
+    legal_services: int | None = None
+    other_org: int | None = None
+    total: int | None = None
+
+    def is_blank(self) -> bool:
+        return all(getattr(self, column) is None for column in APPLICATION_COLUMNS)
+
+
+def _row() -> ApplicationRow:
+    return ApplicationRow()
+
+
+class Applications(Strict):
+    received: ApplicationRow = Field(default_factory=_row)
+    carried_over: ApplicationRow = Field(default_factory=_row)
+    granted: ApplicationRow = Field(default_factory=_row)
+    partially_granted: ApplicationRow = Field(default_factory=_row)
+    withheld_state_secret: ApplicationRow = Field(default_factory=_row)
+    withheld_prohibited_by_law: ApplicationRow = Field(default_factory=_row)
+    withheld_three_safety: ApplicationRow = Field(default_factory=_row)
+    withheld_third_party: ApplicationRow = Field(default_factory=_row)
+    withheld_internal_affairs: ApplicationRow = Field(default_factory=_row)
+    withheld_process_info: ApplicationRow = Field(default_factory=_row)
+    withheld_enforcement_files: ApplicationRow = Field(default_factory=_row)
+    withheld_administrative_query: ApplicationRow = Field(default_factory=_row)
+    unavailable_not_held: ApplicationRow = Field(default_factory=_row)
+    unavailable_needs_creation: ApplicationRow = Field(default_factory=_row)
+    unavailable_unclear: ApplicationRow = Field(default_factory=_row)
+    rejected_petition: ApplicationRow = Field(default_factory=_row)
+    rejected_repeat: ApplicationRow = Field(default_factory=_row)
+    rejected_publication: ApplicationRow = Field(default_factory=_row)
+    rejected_excessive: ApplicationRow = Field(default_factory=_row)
+    rejected_confirmation: ApplicationRow = Field(default_factory=_row)
+    other_no_correction: ApplicationRow = Field(default_factory=_row)
+    other_unpaid_fee: ApplicationRow = Field(default_factory=_row)
+    other_misc: ApplicationRow = Field(default_factory=_row)
+    other: ApplicationRow = Field(default_factory=_row)
+    handled_total: ApplicationRow = Field(default_factory=_row)
+    carried_forward: ApplicationRow = Field(default_factory=_row)
+
+    def row(self, key: str) -> ApplicationRow:
+        row: ApplicationRow = getattr(self, key)
+        return row
+
+
+# --- 四、行政复议、行政诉讼情况 ------------------------------------------------
+
+class AppealGroup(Strict):
+    upheld: int | None = None
+    corrected: int | None = None
+    other: int | None = None
+    pending: int | None = None
+    total: int | None = None
+
+
+class Appeals(Strict):
+    review: AppealGroup = Field(default_factory=AppealGroup)
+    litigation_direct: AppealGroup = Field(default_factory=AppealGroup)
+    litigation_after_review: AppealGroup = Field(default_factory=AppealGroup)
+
+    def group(self, key: str) -> AppealGroup:
+        group: AppealGroup = getattr(self, key)
+        return group
+
+
+# --- computed ---------------------------------------------------------------
+
+
+class Totals(Strict):
+    applications_received: int | None = None
+    applications_handled: int | None = None
+    granted: int | None = None
+    grant_rate: float | None = None
+    reviews: int | None = None
+    lawsuits: int | None = None
+    corrected: int | None = None
+    penalties: int | None = None
+    licensing: int | None = None
+    procurement_yuan: float | None = None
+
+
+TOTAL_KEYS: tuple[str, ...] = tuple(Totals.model_fields)
+
+
+
+class Check(Strict):
+    rule: Literal["balance", "handled_sum", "row_sum", "appeals_sum"]
+    passed: bool | None
+    detail: str
+
+
+class ParseWarning(Strict):
+    code: str
+    detail: str
+
+
+class Revision(Strict):
+    """An earlier version of a report, kept when its bytes changed."""
+
+    content_sha256: str
+    fetched_at: datetime | None = None
+
+
+class Provenance(Strict):
+    """How a crawled document was fetched (absent for local files)."""
+
+    url: str
+    final_url: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    last_modified: str | None = None
+    etag: str | None = None
+    listing_url: str | None = None
+    listing_title: str | None = None
+    listing_date: str | None = None
+
+
+class Report(Strict):
+    id: str
+    title: str | None = None
+    office: str | None = None
+    region: Region = Field(default_factory=Region)
+    level: Level | None = None
+    year: int | None = None
+    published_date: date | None = None
+    template: Template | None = None
+    source_url: str | None = None
+    source_site: str | None = None
+    fetched_at: datetime | None = None
+    first_seen_at: datetime | None = None
+    content_sha256: str
+    format: Format
+    provenance: Provenance | None = None
+    revisions: list[Revision] = Field(default_factory=list)
+
+    sections: Sections = Field(default_factory=Sections)
+    text: str = ""
+    active: Active2019 | Active2021 | None = None
+    applications: Applications | None = None
+    appeals: Appeals | None = None
+
+    totals: Totals = Field(default_factory=Totals)
+    checks: list[Check] = Field(default_factory=list)
+    consistent: bool | None = None
+    warnings: list[ParseWarning] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _derive(self) -> Report:
+        # Derived values are recomputed on every construction, never trusted from input.
+        self.totals = Totals(**consistency.compute_totals(self.active, self.applications, self.appeals))
+        self.checks = [Check(**check) for check in consistency.run_checks(self.applications, self.appeals)]
+        self.consistent = consistency.overall(self.checks)
+        return self

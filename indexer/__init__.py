@@ -1,0 +1,1 @@
+"""Turn fetched documents into the report model and write them to Elasticsearch."""
