@@ -21,3 +21,29 @@ class Extracted:
     title: str | None = None
     published_date: date | None = None
     warnings: list[ParseWarning] = field(default_factory=list)
+
+
+def extract(data: bytes, format: str) -> Extracted:
+    """Dispatch to the extractor of `format` (txt, html, pdf, docx, doc)."""
+    # Imported lazily: each extractor pulls in a heavy library the others do not need.
+    if format == "txt":
+        from indexer.extract import text
+
+        return text.extract(data)
+    if format == "html":
+        from indexer.extract import html
+
+        return html.extract(data)
+    if format == "pdf":
+        from indexer.extract import pdf
+
+        return pdf.extract(data)
+    if format == "docx":
+        from indexer.extract import docx
+
+        return docx.extract(data)
+    if format == "doc":
+        from indexer.extract import doc
+
+        return doc.extract(data)
+    raise ValueError(f"unknown format {format!r}")
