@@ -20,7 +20,7 @@ from govreports.keys import (
 )
 
 if TYPE_CHECKING:
-    from govreports.model import Active2019, Active2021, Applications, Appeals
+    from govreports.model import Active2019, Active2021, Appeals, Applications
 
 
 class _HasPassed(Protocol):
@@ -128,11 +128,11 @@ def run_checks(applications: Applications | None, appeals: Appeals | None) -> li
     if appeals is not None:
         appeals_sum = _Rule("appeals_sum")
         for group in APPEAL_GROUPS:
-            values = appeals.group(group)
+            counts = appeals.group(group)
             appeals_sum.equation(
                 f"{group}: total vs upheld + corrected + other + pending",
-                values.total,
-                _sum(getattr(values, result) for result in APPEAL_RESULTS),
+                counts.total,
+                _sum(getattr(counts, result) for result in APPEAL_RESULTS),
             )
         results.append(appeals_sum.result())
     return results

@@ -9,7 +9,11 @@ import typer
 from govreports.commands import crawl, demo, es, index, parse, serve, watch
 from govreports.errors import GovreportsError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Search China's government information disclosure annual reports.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Search China's government information disclosure annual reports.",
+)
 for module in (es, parse, crawl, index, serve, watch, demo):
     module.register(app)
 

@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     es_heap: str = "1g"
     admin_token: SecretStr | None = None
     allow_private_webhooks: bool = False
-    user_agent: str = "govreports/0.1 (+https://github.com/govreports/govreports; transparency research crawler)"
+    user_agent: str = "govreports/0.1 (+https://github.com/govreports/govreports; research crawler)"
 
 
 @lru_cache(maxsize=1)
