@@ -1,11 +1,67 @@
-"""`govreports crawl` (placeholder until its issue lands)."""
+"""`govreports crawl`: fetch reports from configured portals (or one start URL) and index them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govreports.errors import GovreportsError
+from govreports.errors import ConfigError, GovreportsError
+from govreports.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from crawler.sites import Site
+
+SiteNames = Annotated[
+    list[str] | None,
+    typer.Option("--site", help="a portal named in the sites file (GOVREPORTS_SITES); repeatable",
+                 show_default=False),
+]
+StartUrl = Annotated[
+    str | None,
+    typer.Option("--start-url", help="a portal not configured yet: its 年报 listing or just its home page",
+                 show_default=False),
+]
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", help="write reports as JSON Lines to this folder instead of indexing them",
+                 show_default=False),
+]
+Polite = Annotated[
+    bool, typer.Option("--polite/--no-polite", help="throttle like a guest (off only for local test portals)")
+]
+
+
+def crawl(site: SiteNames = None, start_url: StartUrl = None, out: Out = None, polite: Polite = True) -> None:
+    """Crawl portals for reports; new and revised ones go to the index (or to --out).
+
+    With neither --site nor --start-url, every configured portal is crawled.
+    """
+    # Imported here: Scrapy and the parser are heavy, and other commands never need them.
+    from crawler.run import crawl as run_crawl
+
+    settings = get_settings()
+    sites = _sites(settings, site or [], start_url)
+    summary = run_crawl(settings, sites, out=out, polite=polite, progress=True)
+    for line in summary.lines():
+        typer.echo(line)
+    if summary.errors:
+        raise GovreportsError("; ".join(summary.errors))
+
+
+def _sites(settings: Settings, names: list[str], start_url: str | None) -> list[Site]:
+    from crawler.sites import load_sites, select_sites, site_for_start_url
+
+    if start_url is not None and names:
+        raise ConfigError("give --site NAME or --start-url URL, not both")
+    if start_url is not None:
+        return [site_for_start_url(start_url)]
+    if settings.sites is None:
+        raise ConfigError("no sites file: set GOVREPORTS_SITES (see sites.example.toml) or give --start-url")
+    configured = load_sites(settings.sites)
+    return select_sites(configured, names) if names else configured
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("crawl")
-    def crawl() -> None:
-        raise GovreportsError("'govreports crawl' is not built yet")
+    app.command("crawl")(crawl)

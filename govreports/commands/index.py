@@ -1,11 +1,58 @@
-"""`govreports index` (placeholder until its issue lands)."""
+"""`govreports index PATH... | --from-archive | --reindex`: parse documents and write them to the index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from govreports.errors import GovreportsError
+from govreports.es_client import build_client, ensure_reachable, unavailable_as_domain_error
+from govreports.settings import get_settings
+
+Paths = Annotated[
+    list[Path] | None, typer.Argument(help="report files or folders (recursively)", show_default=False)
+]
+FromArchive = Annotated[bool, typer.Option("--from-archive", help="index the raw archive of crawled pages")]
+Reindex = Annotated[bool, typer.Option("--reindex", help="rebuild from the archive, then swap the alias")]
+BatchSize = Annotated[int, typer.Option(min=1, help="documents per bulk request")]
+Workers = Annotated[int, typer.Option(min=0, help="parsing processes (0: one per core)")]
+
+
+def index(
+    paths: Paths = None,
+    from_archive: FromArchive = False,
+    reindex: Reindex = False,
+    batch_size: BatchSize = 500,
+    workers: Workers = 0,
+) -> None:
+    """Parse and index local files or folders (.txt .html .htm .pdf .docx .doc), or the crawl archive.
+
+    Prints one summary line; documents that fail are listed in a failures file. If
+    Elasticsearch goes away, run the same command again: it finishes the job.
+    """
+    # Imported here: the indexer pulls in the segmenter and the parsers, which other commands never need.
+    from indexer import run
+
+    chosen = [bool(paths), from_archive, reindex]
+    if sum(chosen) != 1:
+        raise GovreportsError("give PATH... or --from-archive or --reindex (exactly one)")
+    settings = get_settings()
+    options = run.Options(batch_size=batch_size, workers=workers)
+    client = build_client(settings)
+    ensure_reachable(client, settings.es_url)
+    with unavailable_as_domain_error(settings.es_url):
+        if reindex:
+            result = run.reindex(client, settings.index, settings.data_dir, options)
+        elif from_archive:
+            result = run.index_archive(client, settings.index, settings.data_dir, options)
+        else:
+            result = run.index_paths(client, settings.index, settings.data_dir, paths or [], options)
+    typer.echo(result.line())
+    if result.summary.failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("index")
-    def index() -> None:
-        raise GovreportsError("'govreports index' is not built yet")
+    app.command("index")(index)

@@ -8,21 +8,41 @@ from govreports.errors import ExtractionError
 from indexer.extract import Extracted
 
 _NUL_TOLERANCE = 0.01
+# No real report comes near this; anything bigger is refused before any work is done.
+MAX_BYTES = 100 * 1024 * 1024
+
+
+def check_size(data: bytes, what: str, limit: int = MAX_BYTES) -> None:
+    """Refuse an empty input or one beyond `limit` bytes with one clear error."""
+    if not data:
+        raise ExtractionError(f"empty {what} file")
+    if len(data) > limit:
+        raise ExtractionError(f"{what} file too large: {len(data) / 2**20:.0f} MB (limit {limit / 2**20:.0f} MB)")
+
+
+def sniff_encoding(data: bytes) -> str | None:
+    """The encoding that decodes `data` cleanly: UTF-8, else GB18030, else charset-normalizer's guess."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    best = from_bytes(data[:65536]).best()
+    return None if best is None else best.encoding
 
 
 def decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    best = from_bytes(data[:65536]).best()
-    if best is None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig", errors="replace")
+    encoding = sniff_encoding(data)
+    if encoding is None:
         raise ExtractionError("not text: no encoding decodes it")
-    return data.decode(best.encoding, errors="replace")
+    return data.decode(encoding, errors="replace")
 
 
 def extract(data: bytes) -> Extracted:
+    check_size(data, "text")
     if data.count(b"\x00") > max(1, len(data) * _NUL_TOLERANCE):
         raise ExtractionError("not text: the file holds binary data")
     return Extracted(text=decode(data))

@@ -1,0 +1,1 @@
+"""Pure page heuristics: titles, links, pagination and documents, tested without I/O."""

@@ -1,0 +1,69 @@
+"""What the spider yields: fetched documents, stub pages and failures. No parsing here.
+
+The Scrapy part of a crawl only fetches; `crawler.importer` parses what it fetched
+afterwards (scrape to files, then import), so a parser bug never stops a crawl.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from govreports.model import Format, Provenance
+
+FailureKind = Literal["listing", "document", "robots", "parse", "index"]
+
+
+@dataclass
+class FetchedDocument:
+    """A report document (page or attachment) as fetched; `body` is None when the server said 304."""
+
+    site: str
+    url: str  # as requested: the key of the crawl state
+    format: Format
+    fetched_at: datetime
+    provenance: Provenance
+    body: bytes | None = None
+    # True when the server answered 304 to a conditional request: unchanged, no body.
+    not_modified: bool = False
+    # Filled by the pipelines (or from the crawl state after a 304): the bytes' hash,
+    # whether they differ from the last fetch, and when this URL was first seen.
+    sha256: str = ""
+    changed: bool = False
+    first_seen_at: datetime | None = None
+
+    @property
+    def source_url(self) -> str:
+        """The canonical address of the report: where the redirects ended."""
+        return self.provenance.final_url or self.url
+
+
+@dataclass
+class StubPage:
+    """A detail page that only links to its report's attachment: remembered so a 304 can follow it."""
+
+    site: str
+    url: str
+    attachments: list[str]
+    fetched_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class FetchFailure:
+    site: str
+    url: str
+    kind: FailureKind
+    reason: str
+    listing_title: str | None = None
+
+
+@dataclass
+class EncodingProblem:
+    """A page whose bytes are not valid in the encoding it declares (decoded with replacement)."""
+
+    site: str
+    url: str
+    encoding: str

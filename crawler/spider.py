@@ -1,0 +1,337 @@
+"""The one generic spider: portals are data (`Site`), page knowledge is in `crawler.heuristics`.
+
+From each start URL (a 年报 listing, or a home page to discover it from) the spider
+walks listing pages — TRS script pagination, 下一页 and numbered links, the column's
+sub-columns — takes the links whose titles are reports, and fetches each detail page
+(conditionally when it was fetched before). A detail page that only links to an
+attachment leads to the attachment. Every report yields a `FetchedDocument`; the
+pipelines archive it and the importer parses it later, never the spider.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from pydantic import BaseModel, ConfigDict, Field
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.heuristics.documents import (
+    attachment_links,
+    carries_report,
+    choose_attachment,
+    decodes_cleanly,
+    page_text,
+    sniff_format,
+)
+from crawler.heuristics.links import (
+    Link,
+    column_links,
+    hub_links,
+    listing_key,
+    looks_like_listing_url,
+    page_links,
+)
+from crawler.heuristics.pagination import pagination_urls
+from crawler.heuristics.titles import is_report_title, matches_title_pattern
+from crawler.items import EncodingProblem, FailureKind, FetchedDocument, FetchFailure, StubPage
+from crawler.sites import Site
+from crawler.state import CrawlState, Known, conditional_headers
+from govreports.model import Format, Provenance
+
+# Home page → 政府信息公开 hub → 年报 column → sub-columns: never further from the start than this.
+MAX_COLUMN_HOPS = 3
+
+
+class SpiderArgs(BaseModel):
+    """The spider's arguments, validated before the first request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sites: list[Site] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class ListingContext:
+    """Where a report link was found: the listing page, its words for the link, its date."""
+
+    url: str
+    title: str
+    date: str | None
+
+
+class ReportSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, sites: Sequence[Site | Mapping[str, Any]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        arguments = SpiderArgs.model_validate({"sites": list(sites)})
+        self.sites: dict[str, Site] = {site.name: site for site in arguments.sites}
+        self.allowed_domains = sorted({domain for site in arguments.sites for domain in site.domains()})
+        self._titles = {site.name: _compile(site.title_pattern) for site in arguments.sites}
+        self._excludes = {site.name: _compile(site.exclude_pattern) for site in arguments.sites}
+        self._listings: dict[str, set[str]] = {site.name: set() for site in arguments.sites}
+        self._documents: dict[str, set[str]] = {site.name: set() for site in arguments.sites}
+        self.report_links: Counter[str] = Counter()
+        self.state: CrawlState | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportSpider:
+        spider: ReportSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.state = CrawlState.in_data_dir(Path(crawler.settings["GOVREPORTS_DATA_DIR"]))
+        crawler.signals.connect(spider._close_state, signal=scrapy.signals.spider_closed)
+        return spider
+
+    def _close_state(self) -> None:
+        if self.state is not None:
+            self.state.close()
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for site in self.sites.values():
+            for url in site.start_urls:
+                request = self._listing_request(site, url, hops=0)
+                if request is not None:
+                    yield request
+
+    # --- listings -------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        site = self.sites[response.meta["site"]]
+        hops: int = response.meta["hops"]
+        if not isinstance(response, TextResponse):
+            yield FetchFailure(site.name, response.url, "listing", "not a web page")
+            return
+        yield from self._encoding_check(site, response)
+        html = response.text
+        links = page_links(html, response.url)
+        items = page_links(html, response.url, selector=site.item_selector) if site.item_selector else links
+        reports = [link for link in items if self._is_report(site, link)]
+        for link in reports:
+            if looks_like_listing_url(link.url):
+                # `2022年年报` linking a folder is a year sub-column, not a report.
+                yield from self._maybe(self._listing_request(site, link.url, hops=hops))
+            else:
+                yield from self._maybe(self._detail_request(site, link, response.url))
+        for url in pagination_urls(html, links, response.url):
+            yield from self._maybe(self._listing_request(site, url, hops=hops))
+        columns = column_links(links, response.url) if hops < MAX_COLUMN_HOPS else []
+        for link in columns:
+            yield from self._maybe(self._listing_request(site, link.url, hops=hops + 1))
+        if hops == 0 and not columns and not reports:
+            for link in hub_links(links, response.url):
+                yield from self._maybe(self._listing_request(site, link.url, hops=hops + 1))
+
+    def listing_failed(self, failure: Failure) -> Iterator[FetchFailure]:
+        request = _request_of(failure)
+        kind = _failure_kind(failure, "listing")
+        yield FetchFailure(request.meta["site"], request.url, kind, failure_reason(failure))
+
+    # --- documents ------------------------------------------------------------------
+
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        site = self.sites[response.meta["site"]]
+        known: Known | None = response.meta.get("known")
+        if response.status == 304 and known is not None:
+            yield from self._unchanged(site, response, known)
+            return
+        format = sniff_format(response.body, _header(response, "Content-Type"), response.url)
+        if format is None:
+            reason = f"not a report format (Content-Type {_header(response, 'Content-Type') or 'missing'})"
+            yield FetchFailure(site.name, response.meta["original_url"], "document", reason)
+            return
+        if format == "html" and isinstance(response, TextResponse):
+            yield from self._encoding_check(site, response)
+            if response.meta["role"] == "detail":
+                attachment = choose_attachment(attachment_links(response.text, response.url))
+                if attachment is not None and not carries_report(page_text(response.text)):
+                    yield self._stub(site, response, [attachment.url])
+                    yield self._attachment_request(site, attachment.url, response.meta["listing"])
+                    return
+        yield self._document(site, response, format)
+
+    def document_failed(self, failure: Failure) -> Iterator[FetchFailure]:
+        request = _request_of(failure)
+        listing: ListingContext | None = request.meta.get("listing")
+        yield FetchFailure(
+            request.meta["site"],
+            request.meta.get("original_url", request.url),
+            _failure_kind(failure, "document"),
+            failure_reason(failure),
+            listing_title=listing.title if listing else None,
+        )
+
+    def _unchanged(self, site: Site, response: Response, known: Known) -> Iterator[Any]:
+        if known.kind == "stub":
+            for url in known.attachments:
+                yield from self._maybe(self._attachment_request(site, url, response.meta["listing"]))
+            return
+        yield FetchedDocument(
+            site=site.name,
+            url=response.meta["original_url"],
+            format=known.format or "html",
+            fetched_at=datetime.now(UTC),
+            provenance=self._provenance(response, known),
+            not_modified=True,
+            sha256=known.sha256 or "",
+            first_seen_at=known.first_seen_at,
+        )
+
+    def _document(self, site: Site, response: Response, format: Format) -> FetchedDocument:
+        return FetchedDocument(
+            site=site.name,
+            url=response.meta["original_url"],
+            format=format,
+            fetched_at=datetime.now(UTC),
+            provenance=self._provenance(response, None),
+            body=response.body,
+        )
+
+    def _stub(self, site: Site, response: Response, attachments: list[str]) -> StubPage:
+        return StubPage(
+            site=site.name,
+            url=response.meta["original_url"],
+            attachments=attachments,
+            fetched_at=datetime.now(UTC),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
+
+    def _provenance(self, response: Response, known: Known | None) -> Provenance:
+        listing: ListingContext = response.meta["listing"]
+        return Provenance(
+            url=response.meta["original_url"],
+            final_url=response.url,
+            http_status=response.status,
+            content_type=_header(response, "Content-Type"),
+            last_modified=_header(response, "Last-Modified") or (known.last_modified if known else None),
+            etag=_header(response, "ETag") or (known.etag if known else None),
+            listing_url=listing.url,
+            listing_title=listing.title,
+            listing_date=listing.date,
+        )
+
+    # --- requests -------------------------------------------------------------------
+
+    def _listing_request(self, site: Site, url: str, *, hops: int) -> scrapy.Request | None:
+        seen = self._listings[site.name]
+        key = listing_key(url)
+        if key in seen or len(seen) >= site.max_listing_pages:
+            return None
+        seen.add(key)
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            meta={"site": site.name, "hops": hops},
+        )
+
+    def _detail_request(self, site: Site, link: Link, listing_url: str) -> scrapy.Request | None:
+        listing = ListingContext(url=listing_url, title=link.text, date=link.date)
+        request = self._document_request(site, link.url, "detail", listing)
+        if request is not None:
+            self.report_links[site.name] += 1
+        return request
+
+    def _attachment_request(self, site: Site, url: str, listing: ListingContext) -> scrapy.Request | None:
+        return self._document_request(site, url, "attachment", listing)
+
+    def _document_request(
+        self, site: Site, url: str, role: str, listing: ListingContext
+    ) -> scrapy.Request | None:
+        seen = self._documents[site.name]
+        if url in seen:
+            return None
+        seen.add(url)
+        known = self.state.known(url) if self.state is not None else None
+        return scrapy.Request(
+            url,
+            headers=conditional_headers(known),
+            callback=self.parse_document,
+            errback=self.document_failed,
+            meta={
+                "site": site.name,
+                "role": role,
+                "listing": listing,
+                "known": known,
+                "original_url": url,
+                "handle_httpstatus_list": [304],
+            },
+        )
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _is_report(self, site: Site, link: Link) -> bool:
+        pattern, exclude = self._titles[site.name], self._excludes[site.name]
+        if pattern is not None:
+            return matches_title_pattern(link.text, pattern, exclude=exclude)
+        return is_report_title(link.text, exclude=exclude)
+
+    def _encoding_check(self, site: Site, response: TextResponse) -> Iterator[EncodingProblem]:
+        if not decodes_cleanly(response.body, response.encoding):
+            yield EncodingProblem(site.name, response.url, response.encoding)
+
+    @staticmethod
+    def _maybe(request: scrapy.Request | None) -> Iterator[scrapy.Request]:
+        if request is not None:
+            yield request
+
+
+def _request_of(failure: Failure) -> scrapy.Request:
+    # Scrapy attaches the failed request to the Failure it hands an errback.
+    request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+    return request
+
+
+def failure_reason(failure: Failure) -> str:
+    """One line saying why a fetch failed: HTTP status, timeout, refused size, lost connection."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"HTTP {error.response.status}"
+    if isinstance(error, DownloadTimeoutError):
+        return "timed out"
+    if isinstance(error, DownloadCancelledError):
+        return f"refused: {error}"
+    if isinstance(error, IgnoreRequest):
+        return str(error) or "ignored"
+    if error is None:
+        return failure.getErrorMessage()
+    return "; ".join(dict.fromkeys(_describe(inner) for inner in _causes(error)))
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The underlying errors: Twisted wraps connection failures in lists of Failures."""
+    inner = [
+        item.value
+        for argument in error.args if isinstance(argument, list)
+        for item in argument if isinstance(item, Failure) and item.value is not None
+    ]
+    return inner or [error]
+
+
+def _describe(error: BaseException) -> str:
+    detail = " ".join(str(error).split())
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+def _failure_kind(failure: Failure, kind: FailureKind) -> FailureKind:
+    is_robots = isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value)
+    return "robots" if is_robots else kind
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _compile(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None

@@ -1,0 +1,202 @@
+"""The crawl state: what was fetched, with which validators and hash, and what was handed on.
+
+A SQLite file, `data_dir/crawl-state.sqlite3`. Two questions live here:
+- fetching: may this URL be asked for conditionally (ETag/Last-Modified), and did its
+  bytes change since the last fetch? (`fetched`, written by the crawl's pipeline)
+- delivery: which version of each document has a sink (an index, an `--out` folder)
+  already received? (`delivered`, written after a successful import) — so a document
+  whose import failed is handed on again by the next crawl even though it is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from govreports.errors import GovreportsError
+from govreports.model import Format
+
+STATE_FILE = "crawl-state.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fetched (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('document', 'stub')),
+    etag TEXT,
+    last_modified TEXT,
+    sha256 TEXT,
+    format TEXT,
+    attachments TEXT NOT NULL DEFAULT '[]',
+    first_seen_at TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS delivered (
+    url TEXT NOT NULL,
+    sink TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    delivered_at TEXT NOT NULL,
+    PRIMARY KEY (url, sink)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Known:
+    """The last fetch of one URL."""
+
+    url: str
+    kind: str
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None
+    format: Format | None
+    first_seen_at: datetime
+    attachments: list[str] = field(default_factory=list)
+
+
+def conditional_headers(known: Known | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from the last fetch, so an unchanged document costs a 304."""
+    if known is None:
+        return {}
+    headers: dict[str, str] = {}
+    if known.etag:
+        headers["If-None-Match"] = known.etag
+    if known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    return headers
+
+
+class CrawlState:
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise GovreportsError(f"cannot open the crawl state {path}: {error}") from None
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> CrawlState:
+        return cls(data_dir / STATE_FILE)
+
+    def __enter__(self) -> CrawlState:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def known(self, url: str) -> Known | None:
+        row = self._db.execute(
+            "SELECT url, kind, etag, last_modified, sha256, format, first_seen_at, attachments"
+            " FROM fetched WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Known(
+            url=row[0],
+            kind=row[1],
+            etag=row[2],
+            last_modified=row[3],
+            sha256=row[4],
+            format=_format(row[5]),
+            first_seen_at=datetime.fromisoformat(row[6]),
+            attachments=json.loads(row[7]),
+        )
+
+    def remember_document(
+        self,
+        url: str,
+        *,
+        site: str,
+        sha256: str,
+        format: Format,
+        etag: str | None,
+        last_modified: str | None,
+        fetched_at: datetime,
+    ) -> datetime:
+        """Record a fetched document; returns when the URL was first seen (kept across re-crawls)."""
+        return self._remember(url, site, "document", etag, last_modified, sha256, format, [], fetched_at)
+
+    def remember_stub(
+        self,
+        url: str,
+        *,
+        site: str,
+        attachments: list[str],
+        etag: str | None,
+        last_modified: str | None,
+        fetched_at: datetime,
+    ) -> None:
+        self._remember(url, site, "stub", etag, last_modified, None, None, attachments, fetched_at)
+
+    def delivered(self, url: str, sink: str) -> str | None:
+        """The hash of the version of `url` that `sink` last received, if any."""
+        row = self._db.execute(
+            "SELECT sha256 FROM delivered WHERE url = ? AND sink = ?", (url, sink)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def mark_delivered(self, url: str, *, sink: str, sha256: str, at: datetime) -> None:
+        with self._writing():
+            self._db.execute(
+                "INSERT INTO delivered (url, sink, sha256, delivered_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (url, sink) DO UPDATE SET sha256 = excluded.sha256,"
+                " delivered_at = excluded.delivered_at",
+                (url, sink, sha256, at.isoformat()),
+            )
+
+    def _remember(
+        self,
+        url: str,
+        site: str,
+        kind: str,
+        etag: str | None,
+        last_modified: str | None,
+        sha256: str | None,
+        format: str | None,
+        attachments: list[str],
+        fetched_at: datetime,
+    ) -> datetime:
+        with self._writing():
+            self._db.execute(
+                "INSERT INTO fetched (url, site, kind, etag, last_modified, sha256, format, attachments,"
+                " first_seen_at, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET site = excluded.site, kind = excluded.kind,"
+                " etag = excluded.etag, last_modified = excluded.last_modified, sha256 = excluded.sha256,"
+                " format = excluded.format, attachments = excluded.attachments,"
+                " fetched_at = excluded.fetched_at",
+                (url, site, kind, etag, last_modified, sha256, format, json.dumps(attachments),
+                 fetched_at.isoformat(), fetched_at.isoformat()),
+            )
+            row = self._db.execute("SELECT first_seen_at FROM fetched WHERE url = ?", (url,)).fetchone()
+        return datetime.fromisoformat(row[0])
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            with self._db:
+                yield
+        except sqlite3.Error as error:
+            raise GovreportsError(f"cannot write the crawl state: {error}") from None
+
+
+_FORMATS: dict[str, Format] = {"html": "html", "pdf": "pdf", "docx": "docx", "doc": "doc", "txt": "txt"}
+
+
+def _format(value: str | None) -> Format | None:
+    return _FORMATS.get(value) if value else None

@@ -1,0 +1,92 @@
+"""The one place that builds Elasticsearch clients from settings.
+
+Every other module takes a client from here, so timeouts and retries are the same
+everywhere, and a cluster that does not answer becomes `ElasticsearchUnavailable`.
+The client library stays on 8.x: a 9.x client sends headers an 8.x server rejects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout, HttpxAsyncHttpNode
+from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
+
+from govreports.errors import ElasticsearchUnavailable
+from govreports.settings import Settings
+
+REQUEST_TIMEOUT_S = 30.0
+# Connection errors and timeouts are retried: a busy shared node can pause for a GC or a merge.
+MAX_RETRIES = 3
+RETRY_ON_STATUS = (429, 502, 503, 504)
+REACHABILITY_TIMEOUT_S = 5.0
+UNREACHABLE = (TransportConnectionError, ConnectionTimeout)
+
+
+def build_client(settings: Settings) -> Elasticsearch:
+    return Elasticsearch(
+        settings.es_url,
+        request_timeout=REQUEST_TIMEOUT_S,
+        max_retries=MAX_RETRIES,
+        retry_on_timeout=True,
+        retry_on_status=RETRY_ON_STATUS,
+    )
+
+
+def build_async_client(settings: Settings) -> AsyncElasticsearch:
+    # httpx is already a dependency; the default async transport would need aiohttp as well.
+    return AsyncElasticsearch(
+        settings.es_url,
+        node_class=HttpxAsyncHttpNode,
+        request_timeout=REQUEST_TIMEOUT_S,
+        max_retries=MAX_RETRIES,
+        retry_on_timeout=True,
+        retry_on_status=RETRY_ON_STATUS,
+    )
+
+
+def ensure_reachable(client: Elasticsearch, url: str) -> None:
+    """Fail fast with one clear error when the cluster does not answer (no retries here)."""
+    with unavailable_as_domain_error(url):
+        client.options(request_timeout=REACHABILITY_TIMEOUT_S, max_retries=0).cluster.health()
+
+
+async def ensure_reachable_async(client: AsyncElasticsearch, url: str) -> None:
+    with unavailable_as_domain_error(url):
+        await client.options(request_timeout=REACHABILITY_TIMEOUT_S, max_retries=0).cluster.health()
+
+
+@contextmanager
+def unavailable_as_domain_error(url: str) -> Iterator[None]:
+    """Turn "cannot reach the cluster" (or a cluster refusing with 5xx) into `ElasticsearchUnavailable`."""
+    try:
+        yield
+    except UNREACHABLE as error:
+        raise ElasticsearchUnavailable(
+            f"Elasticsearch does not answer at {url} ({type(error).__name__}); "
+            "start one with `govreports es start` or set GOVREPORTS_ES_URL"
+        ) from error
+    except ApiError as error:
+        if error.meta.status < 500:
+            raise
+        status = error.meta.status
+        raise ElasticsearchUnavailable(f"Elasticsearch at {url} is unavailable: HTTP {status}") from error
+
+
+def delete_prefixed(client: Elasticsearch, prefix: str) -> None:
+    """Delete every index and alias whose name starts with `prefix`.
+
+    Names are listed and deleted one by one: the node refuses wildcard deletes
+    (`action.destructive_requires_name` is on by default, and stays on).
+    """
+    pattern = f"{prefix}*"
+    aliases = client.indices.get_alias(name=pattern, expand_wildcards="all", ignore_unavailable=True)
+    for index, entry in aliases.body.items():
+        for alias in entry.get("aliases", {}):
+            if alias.startswith(prefix):
+                client.indices.delete_alias(index=index, name=alias)
+    indices = client.indices.get(index=pattern, expand_wildcards="all", ignore_unavailable=True)
+    for index in indices.body:
+        client.indices.delete(index=index)

@@ -1,0 +1,153 @@
+"""The I/O edge of parsing: bytes or a file in, a `Report` out.
+
+Detects the format, extracts text (a library's failure becomes one `ExtractionError`),
+runs the pure parser, and adds what only the edge knows: ids, hashes, provenance,
+and the portal's configured region and level, which win over what the text says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from govreports.errors import ExtractionError, GovreportsError
+from govreports.model import Format, Level, Provenance, Region, Report
+from indexer.extract import extract
+from indexer.parser import parse_text
+
+_EXTENSIONS: dict[str, Format] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".xhtml": "html",
+    ".jhtml": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".doc": "doc",
+}
+_OLE = bytes.fromhex("D0CF11E0A1B11AE1")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SNIFF = 1024
+
+
+def _sniff(data: bytes) -> Format | None:
+    """The format the bytes themselves show, whatever the name says (a `.doc` is often HTML)."""
+    if data.startswith(b"%PDF") or b"%PDF-" in data[:_SNIFF]:
+        return "pdf"
+    if data.startswith(_OLE):
+        return "doc"
+    if data.startswith(b"PK\x03\x04"):
+        if b"word/" in data:
+            return "docx"
+        raise ExtractionError("a ZIP archive that is not a Word document (.docx)")
+    head = data[:_SNIFF].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head:
+        return "html"
+    return None
+
+
+def detect_format(path_or_name: str | Path, data: bytes) -> Format:
+    """By the bytes' signature first, then the extension; plain text when neither says otherwise."""
+    sniffed = _sniff(data)
+    if sniffed is not None:
+        return sniffed
+    suffix = Path(str(path_or_name)).suffix.lower()
+    named = _EXTENSIONS.get(suffix)
+    if named in ("pdf", "docx", "doc"):
+        raise ExtractionError(f"the file is named {suffix} but its bytes are not a {named.upper()} document")
+    return named or "txt"
+
+
+def canonical_url(url: str) -> str:
+    """Lowercase scheme and host, no fragment, no default port, `/` for an empty path."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{netloc}"
+    path = parts.path or ("/" if netloc else "")
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def _sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def _merge_region(configured: Region | None, found: Region) -> Region:
+    """The portal's region wins; the text fills the levels it leaves open, unless it contradicts it."""
+    if configured is None:
+        return found
+    agrees = all(
+        getattr(configured, level) in (None, getattr(found, level))
+        for level in ("province", "city", "county")
+    )
+    if not agrees:
+        return configured
+    return Region(
+        province=configured.province or found.province,
+        city=configured.city or found.city,
+        county=configured.county or found.county,
+    )
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    format: Format,
+    source_url: str | None = None,
+    source_site: str | None = None,
+    region: Region | None = None,
+    level: Level | None = None,
+    fetched_at: datetime | None = None,
+    provenance: Provenance | None = None,
+) -> Report:
+    """One document's bytes → its `Report`. Raises `ExtractionError` when no text can be had."""
+    try:
+        extracted = extract(data, format)
+    except GovreportsError:
+        raise
+    except Exception as error:  # a library's own exception: one domain error, the caller goes on
+        raise ExtractionError(f"{format} extraction failed: {type(error).__name__}: {error}") from error
+    parsed = parse_text(extracted)
+    return Report(
+        id=_sha1(canonical_url(source_url).encode()) if source_url else _sha1(data),
+        title=parsed.title,
+        office=parsed.office,
+        region=_merge_region(region, parsed.region),
+        level=level or parsed.level,
+        year=parsed.year,
+        published_date=parsed.published_date,
+        template=parsed.template,
+        source_url=source_url,
+        source_site=source_site,
+        fetched_at=fetched_at,
+        content_sha256=hashlib.sha256(data).hexdigest(),
+        format=format,
+        provenance=provenance,
+        sections=parsed.sections,
+        text=parsed.text,
+        active=parsed.active,
+        applications=parsed.applications,
+        appeals=parsed.appeals,
+        warnings=parsed.warnings,
+    )
+
+
+def parse_file(path: str | Path) -> Report:
+    """A local file → its `Report`: `source_url` its absolute file:// URL, `id` the sha1 of its bytes."""
+    path = Path(path)
+    data = path.read_bytes()
+    report = parse_bytes(data, format=detect_format(path, data), source_url=path.resolve().as_uri())
+    return report.model_copy(update={"id": _sha1(data)})

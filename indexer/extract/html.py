@@ -1,0 +1,267 @@
+"""HTML pages: decode, keep the report's content container, and print it as lines and TAB rows.
+
+A portal page wraps the report in chrome (header, navigation, breadcrumbs, share
+buttons, related links, footer). The report is the smallest element that holds
+the most report markers (section headings and table labels); everything outside
+it is dropped. Tables are printed with rowspan/colspan expanded to full width.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+from w3lib.encoding import html_to_unicode
+
+from govreports.errors import ExtractionError
+from govreports.model import ParseWarning
+from indexer.extract import Extracted
+from indexer.extract.text import check_size, sniff_encoding
+
+# Text that only a report's body holds: section headings and table labels.
+MARKERS: tuple[str, ...] = (
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请",
+    "行政复议",
+    "存在的主要问题",
+    "其他需要报告",
+    "第二十条",
+    "本年新收",
+    "上年结转",
+    "予以公开",
+    "结转下年度",
+)
+_CANDIDATE_TAGS = ("div", "td", "article", "section", "main", "form", "center", "body")
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "link", "meta", "input", "button", "select", "textarea", "svg")
+# class/id words of chrome inside the chosen container (share bars, print links, pagers).
+_CHROME = re.compile(
+    r"nav|menu|header|footer|foot|bread|crumb|position|weizhi|share|print|related|xgwz|"
+    r"prev|next|pager|copyright|sidebar|toolbar|fontsize",
+    re.I,
+)
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer main aside blockquote pre "
+    "center form table tr td th hr address figure figcaption caption nav tbody thead tfoot".split()
+)
+_SPACE = re.compile(r"\s+")
+_DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
+_DATE_LINE = re.compile(r"(?:发布时间|发布日期|生成日期|发文日期|成文日期)\s*[:：]\s*" + _DATE.pattern)
+_DATE_METAS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "article:published_time")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|-+)\s*")
+# Spans beyond these are typos or attacks; clamping keeps the expanded grid small.
+_MAX_SPAN = 200
+_MAX_CELLS = 200_000
+
+
+def extract(data: bytes) -> Extracted:
+    check_size(data, "HTML")
+    warnings: list[ParseWarning] = []
+    root = parse(decode(data))
+    title, published = title_hint(root), date_hint(root)
+    for element in list(root.iter(*_DROP_TAGS)):
+        element.drop_tree()
+    container = main_container(root)
+    if container is None:
+        warnings.append(ParseWarning(code="no_report_content", detail="no element holds a report heading or table"))
+        container = root.find("body") if root.find("body") is not None else root
+    _drop_inner_chrome(container)
+    lines = _Lines()
+    lines.walk(container)
+    return Extracted(text="\n".join(lines.done()), title=title, published_date=published, warnings=warnings)
+
+
+# --- decoding and parsing ------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """Decode with the BOM, the declared charset (gb2312/gbk read as gb18030), or a sniffed one."""
+    _encoding, text = html_to_unicode(None, data, auto_detect_fun=sniff_encoding)
+    if "\ufffd" in text:
+        # A page that lies about its charset: prefer an encoding that decodes it cleanly.
+        sniffed = sniff_encoding(data)
+        if sniffed in ("utf-8", "gb18030"):
+            return data.decode(sniffed)
+    return text
+
+
+def parse(text: str) -> HtmlElement:
+    # lxml refuses str input that carries an XML encoding declaration.
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        raise ExtractionError("empty HTML page")
+    try:
+        root: HtmlElement = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as error:
+        raise ExtractionError(f"unreadable HTML: {error}") from error
+    for comment in root.xpath("//comment()|//processing-instruction()"):
+        comment.drop_tree()
+    return root
+
+
+# --- hints -----------------------------------------------------------------------------
+
+
+def _meta(root: HtmlElement, names: tuple[str, ...]) -> str | None:
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name in names and (meta.get("content") or "").strip():
+            return str(meta.get("content")).strip()
+    return None
+
+
+def title_hint(root: HtmlElement) -> str | None:
+    """<meta name="ArticleTitle">, else a heading that names a report, else <title> minus the site name."""
+    meta = _meta(root, ("articletitle",))
+    if meta:
+        return meta
+    for heading in root.iter("h1", "h2", "h3"):
+        text = _SPACE.sub(" ", heading.text_content()).strip()
+        if "报告" in text and len(text) < 100:
+            return text
+    title = root.find(".//title")
+    if title is None or not title.text_content().strip():
+        return None
+    parts = [part for part in _TITLE_SEPARATORS.split(title.text_content().strip()) if part]
+    reports = [part for part in parts if "报告" in part]
+    return (reports or parts)[0] if parts else None
+
+
+def _to_date(text: str) -> date | None:
+    match = _DATE.search(text)
+    if match is None:
+        return None
+    try:
+        return date(*(int(group) for group in match.groups()))
+    except ValueError:
+        return None
+
+
+def date_hint(root: HtmlElement) -> date | None:
+    """A publication date from the page's meta tags, else a 发布时间：… line."""
+    meta = _meta(root, _DATE_METAS)
+    if meta and (found := _to_date(meta)):
+        return found
+    match = _DATE_LINE.search(root.text_content())
+    return _to_date(match.group(0)) if match else None
+
+
+# --- the content container -------------------------------------------------------------
+
+
+def _markers(element: HtmlElement) -> int:
+    text = _SPACE.sub("", element.text_content())
+    return sum(marker in text for marker in MARKERS)
+
+
+def main_container(root: HtmlElement) -> HtmlElement | None:
+    """The smallest element holding the most report markers, or None when none holds any."""
+    best: tuple[int, int] = (0, 0)
+    chosen: HtmlElement | None = None
+    for element in root.iter(*_CANDIDATE_TAGS):
+        score = (_markers(element), -len(element.text_content()))
+        if score[0] and score > best:
+            best, chosen = score, element
+    return chosen
+
+
+def _drop_inner_chrome(container: HtmlElement) -> None:
+    """Drop share bars, print links and the like that sit inside the container itself."""
+    for element in list(container.iter()):
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if element is not container and _CHROME.search(names) and _markers(element) == 0:
+            element.drop_tree()
+
+
+# --- tables -----------------------------------------------------------------------------
+
+
+def _own_rows(table: HtmlElement) -> list[HtmlElement]:
+    rows: list[HtmlElement] = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    return rows
+
+
+def _span(cell: HtmlElement, name: str) -> int:
+    try:
+        value = int((cell.get(name) or "1").strip())
+    except ValueError:
+        return 1
+    return min(max(value, 1), _MAX_SPAN)
+
+
+def cell_text(cell: HtmlElement) -> str:
+    """A cell's text on one line: `<br>` and paragraph breaks join (本年新<br>制作数量 → 本年新制作数量)."""
+    parts = [_SPACE.sub(" ", text).strip() for text in cell.itertext()]
+    return "".join(parts).replace("\t", " ")
+
+
+def expand(table: HtmlElement) -> list[list[str]]:
+    """The table's rows at full width: a spanning cell's text in its first position, '' elsewhere."""
+    grid: dict[tuple[int, int], str] = {}
+    rows = _own_rows(table)
+    width = 0
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row.xpath("./td|./th"):
+            while (r, c) in grid:
+                c += 1
+            rowspan, colspan = min(_span(cell, "rowspan"), len(rows) - r), _span(cell, "colspan")
+            if len(grid) + rowspan * colspan > _MAX_CELLS:
+                raise ExtractionError("HTML table too large")
+            text = cell_text(cell)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = text if dr == dc == 0 else ""
+            c += colspan
+            width = max(width, c)
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+
+
+def is_layout_table(table: HtmlElement) -> bool:
+    """A table used for page layout (it holds other tables) is read as blocks, not as a grid."""
+    return bool(table.xpath(".//table"))
+
+
+# --- lines ---------------------------------------------------------------------------------
+
+
+class _Lines:
+    """Walks the container in document order, collecting paragraph lines and table rows."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.current: list[str] = []
+
+    def flush(self) -> None:
+        line = _SPACE.sub(" ", "".join(self.current)).strip()
+        if line:
+            self.lines.append(line)
+        self.current = []
+
+    def text(self, text: str | None) -> None:
+        if text:
+            self.current.append(text)
+
+    def walk(self, element: HtmlElement) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "table" and not is_layout_table(element):
+            self.flush()
+            for row in expand(element):
+                if any(row):
+                    self.lines.append("\t".join(row))
+            return
+        if tag == "br" or tag in _BLOCK_TAGS:
+            self.flush()
+        self.text(element.text)
+        for child in element:
+            self.walk(child)
+            self.text(child.tail)
+        if tag in _BLOCK_TAGS:
+            self.flush()
+
+    def done(self) -> list[str]:
+        self.flush()
+        return self.lines

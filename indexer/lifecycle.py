@@ -1,0 +1,98 @@
+"""Versioned physical indices behind one alias (``govreports`` -> ``govreports-v1``).
+
+Searches and writes always name the alias. ``ensure_index`` creates the first
+physical index with it; a reindex fills a fresh physical index
+(``<alias>-v<N>-<timestamp>``) while the old one keeps serving, then moves the
+alias in one atomic ``update_aliases`` call, so no search ever sees a half-built
+index, and deletes the old index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
+
+from govreports.errors import ConfigError
+from indexer.documents_es import from_document, to_document
+from indexer.writer import Prepared, batched
+from mappings import CURRENT_VERSION, load_index_definition
+
+# While a new index fills, nobody searches it: refreshing it would only slow the bulk writes.
+FILLING_SETTINGS = {"index": {"refresh_interval": "-1"}}
+SERVING_SETTINGS = {"index": {"refresh_interval": None}}  # back to the default (1 s)
+SCAN_PAGE = 500
+
+
+def physical_name(alias: str, version: int = CURRENT_VERSION) -> str:
+    return f"{alias}-v{version}"
+
+
+def indices_behind(client: Elasticsearch, alias: str) -> list[str]:
+    """The physical indices `alias` points at (none when the alias does not exist)."""
+    try:
+        return sorted(client.indices.get_alias(name=alias).body)
+    except NotFoundError:
+        return []
+
+
+def ensure_index(client: Elasticsearch, alias: str) -> str:
+    """Create the current physical index and `alias` unless the alias exists; return the index behind it."""
+    current = indices_behind(client, alias)
+    if current:
+        return current[0]
+    if client.indices.exists(index=alias):
+        raise ConfigError(
+            f"{alias!r} is an index, not an alias: govreports keeps its data in versioned indices "
+            f"behind an alias; delete that index or choose another GOVREPORTS_INDEX"
+        )
+    name = physical_name(alias)
+    try:
+        client.indices.create(index=name, aliases={alias: {}}, **load_index_definition())
+    except BadRequestError as error:
+        # Another process created it first (or it survived without its alias): point the alias at it.
+        if error.error != "resource_already_exists_exception":
+            raise
+        client.indices.put_alias(index=name, name=alias)
+    return name
+
+
+def create_next_index(client: Elasticsearch, alias: str) -> str:
+    """A new, empty physical index for a reindex, not yet behind the alias."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+    name = f"{physical_name(alias)}-{stamp}"
+    client.indices.create(index=name, **load_index_definition())
+    client.indices.put_settings(index=name, settings=FILLING_SETTINGS)
+    return name
+
+
+def live_documents_missing_from(client: Elasticsearch, alias: str, new_index: str) -> Iterator[Prepared]:
+    """Documents of the live index that the new one lacks (indexed from local files, not the archive).
+
+    They are re-segmented on the way, so a new dictionary reaches them too.
+    """
+    if not indices_behind(client, alias):
+        return
+    hits = helpers.scan(client, index=alias, query={"query": {"match_all": {}}}, size=SCAN_PAGE)
+    for page in batched(hits, SCAN_PAGE):
+        present = client.mget(index=new_index, ids=[hit["_id"] for hit in page], source=False)["docs"]
+        found = {doc["_id"] for doc in present if doc.get("found")}
+        for hit in page:
+            if hit["_id"] not in found:
+                source = hit["_source"]
+                yield Prepared(to_document(from_document(source)), source=source.get("source_url"))
+
+
+def swap_alias(client: Elasticsearch, alias: str, new_index: str) -> list[str]:
+    """Make `new_index` searchable, move `alias` to it atomically, delete the old indices; return them."""
+    client.indices.put_settings(index=new_index, settings=SERVING_SETTINGS)
+    client.indices.refresh(index=new_index)
+    old = [index for index in indices_behind(client, alias) if index != new_index]
+    actions: list[dict[str, Any]] = [{"remove": {"index": index, "alias": alias}} for index in old]
+    actions.append({"add": {"index": new_index, "alias": alias}})
+    client.indices.update_aliases(actions=actions)
+    for index in old:
+        client.indices.delete(index=index)
+    return old

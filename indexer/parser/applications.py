@@ -1,0 +1,173 @@
+"""Section 三 (收到和处理政府信息公开申请): the 7-column matrix → `Applications`.
+
+Rows are read in two passes: first every row whose cells can be read as printed
+(seven cells, or a regular table's positions), then the rows that lost or split cells,
+placed with the consistency rules against the rows already read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from govreports.keys import APPLICATION_COLUMNS, APPLICATION_ROWS, OTHER_SUB_ROWS
+from govreports.model import Applications, Template
+from indexer.parser.cells import read_count
+from indexer.parser.matching import Matched, first_of_each, warn_unknown
+from indexer.parser.notes import Notes
+from indexer.parser.placement import Values, place_short, regroup
+from indexer.parser.rules import ROW_SUM, application_accept
+
+WIDTH = len(APPLICATION_COLUMNS)
+Matrix = dict[str, list[int | None]]
+# ("cells",) for a cell-per-line table whose rows all have seven cells; ("line", cells, end)
+# for a table whose rows all sit on lines of `cells` cells with the values ending at `end`.
+Shape = tuple[str, ...] | tuple[str, int, int]
+
+
+def _regular_shape(rows: Sequence[Matched]) -> Shape | None:
+    """How the complete rows are laid out, when they all agree: then positions can be trusted."""
+    full = [item.row for item in rows if len(span := item.row.span()) == WIDTH and all(span)]
+    if not full:
+        return None
+    if all(row.line_cells is None for row in full):
+        return ("cells",) if all(len(row.cells) == WIDTH for row in full) else None
+    shapes = {(len(row.line_cells), row.values_end) for row in full if row.line_cells is not None}
+    if len(shapes) == 1 and all(row.line_cells is not None for row in full):
+        cells, end = shapes.pop()
+        return ("line", cells, end)
+    return None
+
+
+def _by_position(item: Matched, shape: Shape | None) -> list[str] | None:
+    """The row's seven cells when it is complete or the table's layout fixes its positions."""
+    row = item.row
+    span = row.span()
+    if len(span) == WIDTH:
+        return span
+    if shape == ("cells",) and row.line_cells is None and len(row.cells) == WIDTH:
+        return row.cells
+    if shape and shape[0] == "line" and row.line_cells is not None and len(row.line_cells) == shape[1]:
+        end = int(shape[2])
+        window = row.line_cells[end - WIDTH : end]
+        if all(cell.kind != "label" for cell in window):
+            return [cell.text for cell in window]
+    return None
+
+
+def _read(cells: Sequence[str], where: str, notes: Notes) -> list[int | None]:
+    values: list[int | None] = []
+    for column, text in zip(APPLICATION_COLUMNS, cells, strict=True):
+        value, code = read_count(text)
+        notes.cell(code, f"{where}.{column}", text)
+        values.append(value if isinstance(value, int) else None)
+    return values
+
+
+def _count(text: str) -> int | None:
+    value = read_count(text).value
+    return value if isinstance(value, int) else None
+
+
+def _filled(item: Matched) -> list[str]:
+    return [cell for cell in item.row.span() if cell]
+
+
+def _placement(item: Matched, matrix: Matrix) -> Values | None:
+    """A row that lost or split cells, placed where the rules and the rows read so far make it certain.
+
+    Its blanks say nothing here: in a table whose layout is not regular they are as
+    likely label-column filler as empty cells, so they are not read as positions.
+    """
+    assert item.key is not None
+    accept = application_accept(matrix, item.key)
+    filled = _filled(item)
+    if len(filled) > WIDTH:
+        return regroup(filled, WIDTH, _count, ROW_SUM, accept)
+    values = [_count(cell) if cell else None for cell in item.row.span()]
+    return place_short(values, WIDTH, ROW_SUM, accept)
+
+
+def _placed(item: Matched, placed: Values | None, notes: Notes) -> list[int | None]:
+    """The placed row, with the warnings that say how it was placed."""
+    where = f"applications.{item.key}"
+    filled = _filled(item)
+    code = "split_number" if len(filled) > WIDTH else "short_row"
+    count = f"{len(filled)} values for {WIDTH} columns"
+    if placed is None or all(value is None for value in placed):
+        notes.add(code if code == "short_row" else "extra_cells", f"{where}: {count}; no certain placement")
+        return [None] * WIDTH
+    for text in filled:
+        notes.cell(read_count(text).warning, where, text)
+    empty = [column for column, value in zip(APPLICATION_COLUMNS, placed, strict=True) if value is None]
+    left = f"; {', '.join(empty)} left empty" if empty else ""
+    notes.add(code, f"{where}: {count}, placed by the consistency rules{left}")
+    return list(placed)
+
+
+def _place_all(pending: list[Matched], matrix: Matrix, notes: Notes) -> None:
+    """Place the rows that lost or split cells; a row placed whole helps place the others."""
+    progress = True
+    while pending and progress:
+        progress = False
+        for item in list(pending):
+            placed = _placement(item, matrix)
+            if placed is not None and None not in placed:
+                assert item.key is not None
+                matrix[item.key] = _placed(item, placed, notes)
+                pending.remove(item)
+                progress = True
+    for item in pending:
+        assert item.key is not None
+        matrix[item.key] = _placed(item, _placement(item, matrix), notes)
+
+
+def _derive_other(matrix: Matrix) -> None:
+    """（六） printed as three sub-rows: `other` is their per-column sum (null where one is null)."""
+    if "other" in matrix or not any(key in matrix for key in OTHER_SUB_ROWS):
+        return
+    parts = [matrix.get(key, [None] * WIDTH) for key in OTHER_SUB_ROWS]
+    matrix["other"] = [
+        None if any(part[i] is None for part in parts) else sum(part[i] or 0 for part in parts)
+        for i in range(WIDTH)
+    ]
+
+
+def _warn_missing(matrix: Matrix, printed_blank: set[str], sub_rows: bool, notes: Notes) -> None:
+    for key in APPLICATION_ROWS:
+        if key in matrix or (key in OTHER_SUB_ROWS and not sub_rows):
+            continue
+        if key in printed_blank:
+            notes.add("missing_cell", f"applications.{key}: printed without values")
+        else:
+            notes.add("missing_row", f"applications.{key}: not printed")
+
+
+def read(
+    matched: Sequence[Matched], label_only: set[str], template: Template | None, notes: Notes
+) -> Applications:
+    warn_unknown(matched, "applications", notes)
+    rows: list[Matched] = []
+    for item in first_of_each(matched, "applications", notes):
+        if template == "2019" and item.key in OTHER_SUB_ROWS:
+            notes.add("unexpected_row", f"applications.{item.key}: a 2021 sub-row in a 2019 table; not read")
+        else:
+            rows.append(item)
+    shape = _regular_shape(rows)
+    matrix: Matrix = {}
+    deferred: list[Matched] = []
+    for item in rows:
+        assert item.key is not None
+        cells = _by_position(item, shape)
+        if cells is None and len(_filled(item)) == WIDTH:
+            cells = _filled(item)  # seven numbers with a stray blank among them: the blank is filler
+        if cells is None:
+            deferred.append(item)
+        else:
+            matrix[item.key] = _read(cells, f"applications.{item.key}", notes)
+    _place_all(deferred, matrix, notes)
+    sub_rows = any(key in matrix for key in OTHER_SUB_ROWS)
+    _derive_other(matrix)
+    _warn_missing(matrix, label_only, sub_rows, notes)
+    return Applications.model_validate(
+        {key: dict(zip(APPLICATION_COLUMNS, values, strict=True)) for key, values in matrix.items()}
+    )

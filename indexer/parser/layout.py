@@ -1,0 +1,210 @@
+"""Any text layout of a table → logical rows: the label cells, then the value cells after them.
+
+Layouts read (formats-in-the-wild §6): one row per line with TAB- or pipe-separated
+cells; one cell per line (TAB-led, blank lines between rows, `| `-ended, or separated
+by blank lines); space-separated PDF rows; labels wrapped onto the next line; rows
+broken by page artifacts; Markdown separators and headings.
+
+Rows are not found by position but by the order of cells: label cells open a row,
+value cells follow them, and the next label after a value opens the next row. Line
+ends of multi-cell lines and blank lines are soft boundaries: a label after one opens
+a new row even without values in between (a header row), while values after one
+still belong to the row above (a row continued on the next line or page).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from indexer.parser.cells import Kind, classify
+from indexer.parser.normalize import nfkc, strip_markdown_heading
+
+LineKind = Literal["row", "cell", "empty", "skip"]
+
+_SEPARATOR_CELL = re.compile(r":?-{3,}:?")
+_PAGE_ARTIFACT = re.compile(r"[-—–]+\d{1,4}[-—–]+|第\d{1,4}页(?:,?共\d{1,4}页)?|\d{1,4}/\d{1,4}")
+# A number and its unit split by a space (`362.24 万元`) are one cell.
+_NUMBER_UNIT_GAP = re.compile(r"(\d)\s+(万元|元|件|个|项)(?=\s|$)")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # NFKC, stripped; a label also has its inner whitespace removed
+    kind: Kind
+
+
+_BLANK = Cell("", "blank")
+
+
+def _split_cell(text: str) -> list[Cell]:
+    """A cell holding several numbers (`1 2`, a lost separator) is several value cells."""
+    parts = text.split()
+    if len(parts) > 1:
+        parts = _NUMBER_UNIT_GAP.sub(r"\1\2", text).split()
+        kinds = [classify(part) for part in parts]
+        if all(kind == "value" for kind in kinds):
+            return [Cell(part, "value") for part in parts]
+        label = "".join(parts)
+        return [Cell(label, classify(label))]
+    if not parts:
+        return [_BLANK]
+    return [Cell(parts[0], classify(parts[0]))]
+
+
+def _plain_cells(text: str) -> list[Cell]:
+    """Space-separated tokens: numbers are cells, consecutive words are one label cell."""
+    cells: list[Cell] = []
+    for token in _NUMBER_UNIT_GAP.sub(r"\1\2", text).split():
+        kind = classify(token)
+        if kind == "label" and cells and cells[-1].kind == "label":
+            cells[-1] = Cell(cells[-1].text + token, "label")
+        else:
+            cells.append(Cell(token, kind))
+    return cells
+
+
+def _pipe_cells(stripped: str) -> list[str]:
+    parts = stripped.split("|")
+    if stripped.startswith("|"):
+        parts = parts[1:]
+    if stripped.endswith("|"):
+        parts = parts[:-1]
+    return parts
+
+
+def split_line(raw: str) -> tuple[list[Cell], LineKind]:
+    """The cells of one physical line and what kind of line it is.
+
+    `cell`: one cell of a cell-per-line layout (a lone `\\t` is a blank cell);
+    `row`: several cells of one table row; `empty`: a row boundary; `skip`: noise.
+    """
+    text = nfkc(raw).rstrip("\r\n")
+    stripped = text.strip()
+    if "\t" in text:
+        parts = text.split("\t")
+        if len(parts) == 2 and not parts[0].strip():
+            return _split_cell(parts[1]), "cell"
+        texts = parts
+    elif "|" in stripped:
+        texts = _pipe_cells(stripped)
+        if not "".join(texts).strip():
+            return [], "skip"
+        if len(texts) == 1:  # `规章 |`: one cell per line, each closed by a pipe
+            return _split_cell(texts[0]), "cell"
+    elif not stripped:
+        return [], "empty"
+    else:
+        stripped = strip_markdown_heading(stripped)
+        if _PAGE_ARTIFACT.fullmatch(_WHITESPACE.sub("", stripped)) or _SEPARATOR_CELL.fullmatch(stripped):
+            return [], "skip"
+        cells = _plain_cells(stripped)
+        return cells, "row" if len(cells) > 1 else "cell"
+    cells = [cell for text_cell in texts for cell in _split_cell(text_cell)]
+    filled = [cell for cell in cells if cell.kind != "blank"]
+    if not filled:
+        return [], "empty"
+    if all(_SEPARATOR_CELL.fullmatch(cell.text) for cell in filled):
+        return [], "skip"
+    return cells, "row"
+
+
+@dataclass
+class Row:
+    """One logical table row: label parts (compact text), then its cells ("" for a blank)."""
+
+    line: int  # index of the physical line the row starts on
+    parts: list[str] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+    # When all of the row's values sit on one multi-cell line: that line's cells and the
+    # index just after its last value, so a regular table can be read by position.
+    line_cells: tuple[Cell, ...] | None = None
+    values_end: int = 0
+    value_lines: set[int] = field(default_factory=set)
+
+    @property
+    def label(self) -> str:
+        return "".join(self.parts)
+
+    @property
+    def has_values(self) -> bool:
+        return any(self.cells)
+
+    def span(self) -> list[str]:
+        """The cells from the first to the last value: blanks around them are label or layout filler."""
+        filled = [index for index, cell in enumerate(self.cells) if cell]
+        return self.cells[filled[0] : filled[-1] + 1] if filled else []
+
+
+class _Builder:
+    _LABEL_LIMIT = 40  # parts kept per row: a runaway paragraph must not grow without bound
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.current: Row | None = None
+        self.boundary = True
+        self.pending_blanks = 0
+
+    def _open(self, line: int) -> Row:
+        self.current = Row(line=line)
+        self.rows.append(self.current)
+        self.pending_blanks = 0
+        return self.current
+
+    def label(self, text: str, line: int) -> None:
+        row = self.current
+        if row is None or row.has_values or (self.boundary and row.parts):
+            row = self._open(line)
+        elif len(row.parts) >= self._LABEL_LIMIT:
+            del row.parts[0]
+        row.parts.append(text)
+        row.cells.clear()  # blanks before a label are the label columns' filler
+        self.pending_blanks = 0
+        self.boundary = False
+
+    def value(self, text: str, line: int) -> None:
+        row = self.current if self.current is not None else self._open(line)
+        row.cells.extend([""] * self.pending_blanks)
+        row.cells.append(text)
+        row.value_lines.add(line)
+        self.pending_blanks = 0
+        self.boundary = False
+
+    def blank(self) -> None:
+        # After a boundary a blank belongs to whatever comes next: the next row's label
+        # columns (dropped) or, when values follow, the row being continued.
+        if self.boundary or self.current is None:
+            self.pending_blanks += 1
+        else:
+            self.current.cells.append("")
+
+    def end_line(self, kind: LineKind, cells: Sequence[Cell], line: int) -> None:
+        row = self.current
+        if kind == "row" and row is not None and row.value_lines == {line}:
+            last_value = max(index for index, cell in enumerate(cells) if cell.kind == "value")
+            row.line_cells, row.values_end = tuple(cells), last_value + 1
+        if kind in ("row", "empty"):
+            self.boundary = True
+            self.pending_blanks = 0
+
+
+def logical_rows(lines: Sequence[str], start: int = 0) -> list[Row]:
+    """The logical rows of `lines`; `Row.line` counts from `start`."""
+    builder = _Builder()
+    for offset, raw in enumerate(lines):
+        index = start + offset
+        cells, kind = split_line(raw)
+        if kind == "skip":
+            continue
+        for cell in cells:
+            if cell.kind == "label":
+                builder.label(cell.text, index)
+            elif cell.kind == "value":
+                builder.value(cell.text, index)
+            else:
+                builder.blank()
+        builder.end_line(kind, cells, index)
+    return [row for row in builder.rows if row.parts or row.has_values]

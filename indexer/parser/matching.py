@@ -1,0 +1,100 @@
+"""Table rows → row keys: label matching with wrapped labels, positions, duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from indexer.parser.labels import BARE_OTHER, application_key, match_parts
+from indexer.parser.layout import Row
+from indexer.parser.notes import Notes
+from indexer.parser.sections import SECTION_TITLES
+
+_UNKNOWN_LABEL_MAX = 60  # a longer "label" is a paragraph, not a table row
+
+
+@dataclass
+class Matched:
+    key: str | None
+    row: Row
+
+
+def match_rows(rows: Sequence[Row], find: Callable[[str], str | None]) -> tuple[list[Matched], set[str]]:
+    """Rows with values and their keys; and the keys of rows printed with no values at all.
+
+    A row whose own label names nothing may have its label wrapped onto the line after
+    its values, or before it on a line of its own: those label-only neighbours are tried.
+    """
+    matched: list[Matched] = []
+    label_only: set[str] = set()
+    for index, row in enumerate(rows):
+        key = match_parts(row.parts, find)
+        if not row.has_values:
+            if key is not None:
+                label_only.add(key)
+            continue
+        if key is None:
+            key = _with_neighbour(rows, index, find)
+        matched.append(Matched(key, row))
+    return matched, label_only
+
+
+def _with_neighbour(rows: Sequence[Row], index: int, find: Callable[[str], str | None]) -> str | None:
+    parts = rows[index].parts
+    after = rows[index + 1] if index + 1 < len(rows) else None
+    if after is not None and not after.has_values:
+        # Only tails that keep some of the row's own label: the next row's label alone is its own.
+        for start in range(len(parts) - 1, -1, -1):
+            key = find("".join(parts[start:] + after.parts))
+            if key is not None:
+                return key
+    before = rows[index - 1] if index > 0 else None
+    if before is not None and not before.has_values:
+        return match_parts(before.parts + parts, find)
+    return None
+
+
+def match_application_rows(rows: Sequence[Row]) -> tuple[list[Matched], set[str]]:
+    matched, label_only = match_rows(rows, application_key)
+    previous: str | None = None
+    for item in matched:
+        # `其他` alone is the applicant column's header, except right after （六）'s first sub-rows.
+        after_sub_rows = previous in ("other_no_correction", "other_unpaid_fee")
+        if item.key is None and after_sub_rows and BARE_OTHER.fullmatch(item.row.label[-2:]):
+            item.key = "other_misc"
+        previous = item.key or previous
+    return matched, label_only
+
+
+def positional(cells: Sequence[str], width: int) -> list[str] | None:
+    """The row's cells when, less blanks around them beyond `width`, exactly `width` remain."""
+    window = list(cells)
+    while len(window) > width and window[-1] == "":
+        window.pop()
+    while len(window) > width and window[0] == "":
+        window.pop(0)
+    return window if len(window) == width else None
+
+
+def warn_unknown(matched: Sequence[Matched], table: str, notes: Notes) -> None:
+    for item in matched:
+        if item.key is None and item.row.label and len(item.row.label) <= _UNKNOWN_LABEL_MAX:
+            notes.add("unknown_row", f"{SECTION_TITLES[table]}: {item.row.label!r} is not a row of the form")
+
+
+def first_of_each(matched: Sequence[Matched], table: str, notes: Notes) -> list[Matched]:
+    """Each key's first row; a repeated key (a table printed twice) is reported, not merged."""
+    seen: set[str] = set()
+    unique: list[Matched] = []
+    for item in matched:
+        if item.key is None:
+            continue
+        if item.key in seen:
+            where = SECTION_TITLES[table]
+            notes.add(
+                "duplicate_row", f"{where}: {item.key} printed again ({item.row.label!r}); the first is kept"
+            )
+            continue
+        seen.add(item.key)
+        unique.append(item)
+    return unique

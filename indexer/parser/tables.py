@@ -1,0 +1,114 @@
+"""The three tables: where they are, which template they follow, and rows matched to keys.
+
+Each table's lines run from its section heading (or, when the heading is missing, the
+first line only that table has) to the next table or the narrative after them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from govreports.model import Active2019, Active2021, Appeals, Applications, Template
+from indexer.parser import active, appeals, applications
+from indexer.parser import template as templates
+from indexer.parser.layout import logical_rows
+from indexer.parser.matching import match_application_rows
+from indexer.parser.normalize import compact
+from indexer.parser.notes import Notes
+from indexer.parser.sections import SECTION_TITLES
+
+Span = tuple[int, int]
+_ANCHOR_LINE_MAX = 400  # a table's first line is a row, not a paragraph
+_LEGACY_SCAN = 400  # lines searched for the old form's section names
+
+
+def _anchor_active(text: str) -> bool:
+    return text.startswith(("第二十条", "信息内容"))
+
+
+def _anchor_applications(text: str) -> bool:
+    return "勾稽关系" in text or text.startswith(("申请人情况", "一、本年新收", "本年新收"))
+
+
+def _anchor_appeals(text: str) -> bool:
+    return text.startswith("行政复议")
+
+
+_ANCHORS: dict[str, Callable[[str], bool]] = {
+    "active": _anchor_active,
+    "applications": _anchor_applications,
+    "appeals": _anchor_appeals,
+}
+TABLES: tuple[str, ...] = ("active", "applications", "appeals")
+
+
+def _first_anchor(lines: Sequence[str], start: int, anchor: Callable[[str], bool]) -> int | None:
+    for index in range(start, len(lines)):
+        if len(lines[index]) < _ANCHOR_LINE_MAX and anchor(compact(lines[index])):
+            return index
+    return None
+
+
+def find_regions(lines: Sequence[str], headings: dict[str, int]) -> dict[str, Span]:
+    """Table → (first line, end line) for the tables found."""
+    starts: dict[str, int] = {}
+    search_from = headings.get("overview", -1) + 1
+    for table in TABLES:
+        start = headings.get(table)
+        if start is None:
+            start = _first_anchor(lines, search_from, _ANCHORS[table])
+        if start is not None:
+            starts[table] = start
+            search_from = start + 1
+    narrative_after = min((headings[s] for s in ("problems", "other") if s in headings), default=len(lines))
+    ordered = sorted(starts.items(), key=lambda item: item[1])
+    regions: dict[str, Span] = {}
+    for position, (table, start) in enumerate(ordered):
+        if position + 1 < len(ordered):
+            end = ordered[position + 1][1]
+        else:
+            end = narrative_after if narrative_after > start else len(lines)
+        regions[table] = (start, end)
+    return regions
+
+
+@dataclass
+class Tables:
+    template: Template | None = None
+    active: Active2019 | Active2021 | None = None
+    applications: Applications | None = None
+    appeals: Appeals | None = None
+
+
+def read_tables(
+    lines: Sequence[str], regions: dict[str, Span], headings: dict[str, int], year: int | None, notes: Notes
+) -> Tables:
+    """Template detection and the three tables; legacy reports keep no tables."""
+    rows = {table: logical_rows(lines[a:b], start=a) for table, (a, b) in regions.items()}
+    active_rows = rows.get("active", [])
+    application_rows, application_labels = match_application_rows(rows.get("applications", []))
+    template, mixed = templates.detect(
+        (row.label for row in active_rows), (item.key for item in application_rows if item.key)
+    )
+    if mixed:
+        notes.add("template_mixed", f"labels of both templates; read as template {template}")
+    if template is None:
+        if templates.looks_legacy((compact(line) for line in lines[:_LEGACY_SCAN]), year):
+            return Tables(template="legacy")
+        if not application_rows:
+            notes.add("template_unknown", "no table of the 2019 or 2021 form was found")
+            return Tables()
+        notes.add("template_unknown", "section 二 does not show which template; its table is not read")
+    tables = Tables(template=template)
+    if template is not None:
+        tables.active = active.read(active_rows, template, notes)
+    if "applications" in regions:
+        tables.applications = applications.read(application_rows, application_labels, template, notes)
+    else:
+        notes.add("section_missing", f"{SECTION_TITLES['applications']}: no table found")
+    if "appeals" in regions:
+        tables.appeals = appeals.read(rows["appeals"], notes)
+    else:
+        notes.add("section_missing", f"{SECTION_TITLES['appeals']}: no table found")
+    return tables

@@ -1,0 +1,484 @@
+"""`govreports index`: find documents, parse and segment them on every core, bulk-write them.
+
+Parsing and segmentation run in worker processes (each initialises jieba once);
+the parent only sends bulk requests, so both cores of a small machine stay busy.
+
+A job is resumable. Its journal (``<data_dir>/index-state/<job>.jsonl``) records,
+after each acknowledged bulk request, which documents are done and how they
+counted; just before a request it records how the request's reports will count.
+If Elasticsearch goes away the writer retries, then the job stops with
+`ElasticsearchUnavailable`; the same command run again skips what is done, redoes
+the unacknowledged batch (same ``_id``s, so nothing doubles) and prints the counts
+of the whole job, as if it had never stopped. Documents that fail to parse or that
+the index refuses are listed in ``<data_dir>/failures/index-<timestamp>.jsonl``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from elasticsearch import Elasticsearch
+
+from govreports.archive import Archive, ArchivedDocument
+from govreports.errors import ElasticsearchUnavailable, GovreportsError
+from govreports.model import Report
+from indexer import lifecycle
+from indexer.documents_es import to_document
+from indexer.segment import segment
+from indexer.writer import (
+    IndexSummary,
+    Outcome,
+    Prepared,
+    RetryPolicy,
+    batched,
+    plan_batch,
+    send_batch,
+    write_batch,
+)
+
+EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc")
+# Documents handed to a worker at once: large enough to amortise the inter-process hop.
+CHUNK = 16
+
+
+# --- what to index --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileItem:
+    path: Path
+    fingerprint: str  # size and modification time: a file changed since it was done is done again
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+    def parse(self) -> Report:
+        from indexer.documents import detect_format, parse_bytes
+
+        data = self.path.read_bytes()
+        # The bytes decide the format (a .doc is often HTML); the id comes from the file:// URL,
+        # so an edited file is a revision of the same report.
+        file_format = detect_format(self.path, data)
+        return parse_bytes(
+            data, format=file_format, source_url=self.path.as_uri(), fetched_at=datetime.now(UTC)
+        )
+
+
+@dataclass(frozen=True)
+class ArchiveItem:
+    document: ArchivedDocument
+    data_dir: Path
+
+    @property
+    def key(self) -> str:
+        return self.document.source_url
+
+    @property
+    def fingerprint(self) -> str:
+        return self.document.sha256
+
+    def parse(self) -> Report:
+        from indexer.documents import parse_bytes
+
+        document = self.document
+        return parse_bytes(
+            Archive(self.data_dir).read_bytes(document.sha256),
+            format=document.format,
+            source_url=document.source_url,
+            source_site=document.source_site,
+            region=document.region,
+            level=document.level,
+            fetched_at=document.fetched_at,
+            provenance=document.provenance,
+        )
+
+
+WorkItem = FileItem | ArchiveItem
+
+
+def find_files(paths: Iterable[Path]) -> list[FileItem]:
+    """The report files named or contained (recursively) in `paths`, in a stable order."""
+    found: dict[Path, FileItem] = {}
+    for path in paths:
+        if not path.exists():
+            raise GovreportsError(f"no such file or folder: {path}")
+        if path.is_file() and path.suffix.lower() not in EXTENSIONS:
+            known = " ".join(EXTENSIONS)
+            raise GovreportsError(f"{path}: not a report file type govreports reads ({known})")
+        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for candidate in candidates:
+            if candidate.suffix.lower() in EXTENSIONS:
+                resolved = candidate.resolve()
+                stat = resolved.stat()
+                found[resolved] = FileItem(resolved, f"{stat.st_size}:{stat.st_mtime_ns}")
+    return list(found.values())
+
+
+def archived_items(data_dir: Path) -> list[ArchiveItem]:
+    return [ArchiveItem(document, data_dir) for document in Archive(data_dir).latest()]
+
+
+# --- parse + segment in worker processes ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    item: WorkItem
+    prepared: Prepared | None
+    error: str | None = None
+
+
+def prepare(item: WorkItem) -> Result:
+    try:
+        report = item.parse()
+    except Exception as error:
+        # One unreadable document must not stop a run of thousands: it is counted and listed
+        # in the failures file with its reason, whatever the parser raised.
+        return Result(item, None, f"{type(error).__name__}: {error}")
+    return Result(item, Prepared(to_document(report), source=item.key))
+
+
+def prepare_chunk(items: list[WorkItem]) -> list[Result]:
+    return [prepare(item) for item in items]
+
+
+def _warm_up() -> None:
+    segment("")  # load the dictionary once per worker, before the first document
+
+
+def prepared_results(items: Sequence[WorkItem], workers: int) -> Iterator[Result]:
+    """`prepare` over `items` in order, on `workers` processes (in this one when `workers` is 1)."""
+    chunks = batched(items, CHUNK)
+    if workers <= 1:
+        for chunk in chunks:
+            yield from prepare_chunk(chunk)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
+    try:
+        pending: deque[Future[list[Result]]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(prepare_chunk, chunk))
+            # A few chunks ahead per worker keeps them busy without piling results up in memory.
+            if len(pending) >= 3 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- the journal that makes a job resumable -------------------------------------------
+
+
+class Journal:
+    """Append-only record of one job's progress; deleted when the job finishes."""
+
+    def __init__(self, path: Path, job: dict[str, str]) -> None:
+        self.path = path
+        self.job = job
+        self.done: dict[str, str] = {}
+        self.summary = IndexSummary()
+        # id -> how it counts, for reports of requests sent and never acknowledged.
+        self.sending: dict[str, Outcome] = {}
+        if path.exists():
+            self._replay()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._append({"job": job})
+
+    @property
+    def done_count(self) -> int:
+        return len(self.done)
+
+    def _replay(self) -> None:
+        with self.path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if not line.endswith("\n"):
+                    break  # the write of this line was cut short: it never happened
+                record = json.loads(line)
+                if "job" in record:
+                    self.job = record["job"]
+                elif "sending" in record:
+                    self.sending.update({o["id"]: Outcome(**o) for o in record["sending"]})
+                elif "done" in record:
+                    self.done.update(record["done"])
+                    for status, count in record["counts"].items():
+                        setattr(self.summary, status, getattr(self.summary, status) + count)
+                    for report_id in record["ids"]:
+                        self.sending.pop(report_id, None)
+
+    def _append(self, record: dict[str, Any]) -> None:
+        with self.path.open("a", encoding="utf-8") as log:
+            log.write(json.dumps(record, ensure_ascii=False) + "\n")
+            log.flush()
+            os.fsync(log.fileno())
+
+    def is_done(self, item: WorkItem) -> bool:
+        return self.done.get(item.key) == item.fingerprint
+
+    def remember(self, **facts: str) -> None:
+        """Add facts to the job's description (the failures file, a reindex's target index)."""
+        self.job = {**self.job, **facts}
+        self._append({"job": self.job})
+
+    def before_sending(self, outcomes: list[Outcome]) -> None:
+        self._append({"sending": [_as_dict(outcome) for outcome in outcomes]})
+
+    def as_planned_before(self, outcome: Outcome) -> Outcome:
+        """How a report of an unacknowledged earlier request counts (it may have been written then)."""
+        planned = self.sending.get(outcome.id or "")
+        written_then = planned is not None and planned.content_sha256 == outcome.content_sha256
+        if planned is not None and written_then and outcome.status == "unchanged":
+            return replace(outcome, status=planned.status, previous_sha256=planned.previous_sha256)
+        return outcome
+
+    def record_done(self, items: Sequence[WorkItem], outcomes: Sequence[Outcome]) -> None:
+        counts: dict[str, int] = {}
+        for outcome in outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+            self.summary.add(outcome, keep=False)
+        ids = [outcome.id for outcome in outcomes if outcome.id is not None]
+        self._append({"done": {item.key: item.fingerprint for item in items}, "counts": counts, "ids": ids})
+        self.done.update({item.key: item.fingerprint for item in items})
+        for report_id in ids:
+            self.sending.pop(report_id, None)
+
+    def finish(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _as_dict(outcome: Outcome) -> dict[str, Any]:
+    return {name: getattr(outcome, name) for name in Outcome.__slots__}
+
+
+def journal_for(data_dir: Path, kind: str, **identity: str) -> Journal:
+    """The journal of the job `kind` with these arguments: the same command finds the same journal."""
+    job = {"kind": kind, **identity}
+    digest = hashlib.sha1(json.dumps(job, sort_keys=True).encode()).hexdigest()[:16]
+    return Journal(data_dir / "index-state" / f"{kind}-{digest}.jsonl", job)
+
+
+# --- progress and failures --------------------------------------------------------------
+
+
+class Progress:
+    """A counter redrawn in place on a terminal; a log line every few seconds otherwise."""
+
+    def __init__(self, total: int, done: int, stream: TextIO = sys.stderr) -> None:
+        self.total, self.done, self.stream = total, done, stream
+        self.started = time.monotonic()
+        self.counted_from = done
+        self.terminal = stream.isatty()
+        self.last_shown = 0.0
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if now - self.last_shown >= (0.2 if self.terminal else 10.0):
+            self.last_shown = now
+            self.show()
+
+    def show(self) -> None:
+        rate = (self.done - self.counted_from) / max(time.monotonic() - self.started, 1e-9)
+        line = f"indexing: {self.done}/{self.total} documents, {rate:.0f}/s"
+        self.stream.write(f"\r{line}" if self.terminal else f"{line}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.show()
+        if self.terminal:
+            self.stream.write("\n")
+
+
+@dataclass
+class FailureLog:
+    """`<data_dir>/failures/index-<timestamp>.jsonl`, created on the first failure."""
+
+    path: Path
+    count: int = 0
+
+    def write(self, source: str | None, error: str | None, report_id: str | None = None) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"path": source, "id": report_id, "error": error, "at": datetime.now(UTC).isoformat()}
+        with self.path.open("a", encoding="utf-8") as log:
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.count += 1
+
+
+def new_failure_path(data_dir: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return data_dir / "failures" / f"index-{stamp}.jsonl"
+
+
+# --- the job --------------------------------------------------------------------------
+
+
+@dataclass
+class JobResult:
+    summary: IndexSummary
+    failures: Path | None
+    resumed: int = 0
+    carried_over: int = 0
+
+    def line(self) -> str:
+        text = self.summary.line()
+        if self.carried_over:
+            text += f"; {self.carried_over} kept from the live index (not in the archive)"
+        if self.resumed:
+            text += f" (resumed: {self.resumed} were done by the interrupted run)"
+        if self.failures is not None:
+            text += f"; failures listed in {self.failures}"
+        return text
+
+
+@dataclass(frozen=True)
+class Options:
+    batch_size: int = 500
+    workers: int = 0  # 0: one per core
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @property
+    def processes(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+def run_job(
+    client: Elasticsearch,
+    *,
+    index: str,
+    lookup_index: str,
+    items: Sequence[WorkItem],
+    journal: Journal,
+    data_dir: Path,
+    options: Options,
+) -> JobResult:
+    """Index `items` into `index`, resuming `journal`; the journal is kept if Elasticsearch goes away."""
+    if "failures" not in journal.job:
+        journal.remember(failures=str(new_failure_path(data_dir)))
+    failures = FailureLog(Path(journal.job["failures"]))
+    todo = [item for item in items if not journal.is_done(item)]
+    progress = Progress(total=len(items), done=len(items) - len(todo))
+    try:
+        for results in batched(prepared_results(todo, options.processes), options.batch_size):
+            outcomes = _write(client, index, lookup_index, results, journal, failures, options.retry)
+            journal.record_done([result.item for result in results], outcomes)
+            progress.advance(len(results))
+    except ElasticsearchUnavailable as error:
+        progress.close()
+        raise ElasticsearchUnavailable(
+            f"{error}. {journal.done_count} of {len(items)} documents are indexed; "
+            f"run the same command again to finish (progress is kept in {journal.path})"
+        ) from error
+    progress.close()
+    listed = failures.path if failures.path.exists() else None
+    return JobResult(journal.summary, listed, resumed=len(items) - len(todo))
+
+
+def _write(
+    client: Elasticsearch,
+    index: str,
+    lookup_index: str,
+    results: list[Result],
+    journal: Journal,
+    failures: FailureLog,
+    retry: RetryPolicy,
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for result in results:
+        if result.prepared is None:
+            failures.write(result.item.key, result.error)
+            outcomes.append(Outcome(None, "failed", source=result.item.key, error=result.error))
+    prepared = [result.prepared for result in results if result.prepared is not None]
+    plan = plan_batch(client, lookup_index, prepared, retry=retry)
+    plan = replace(plan, outcomes=[journal.as_planned_before(outcome) for outcome in plan.outcomes])
+    journal.before_sending(plan.outcomes)
+    for outcome in send_batch(client, index, plan, retry=retry):
+        if outcome.status == "failed":
+            failures.write(outcome.source, outcome.error, outcome.id)
+        outcomes.append(outcome)
+    return outcomes
+
+
+# --- the three kinds of job -----------------------------------------------------------
+
+
+def index_paths(
+    client: Elasticsearch, alias: str, data_dir: Path, paths: Sequence[Path], options: Options
+) -> JobResult:
+    """Index the report files in `paths` (files or folders, recursively) into `alias`."""
+    items = find_files(paths)
+    lifecycle.ensure_index(client, alias)
+    named = json.dumps(sorted(str(path.resolve()) for path in paths), ensure_ascii=False)
+    journal = journal_for(data_dir, "paths", alias=alias, paths=named)
+    result = run_job(
+        client,
+        index=alias,
+        lookup_index=alias,
+        items=items,
+        journal=journal,
+        data_dir=data_dir,
+        options=options,
+    )
+    journal.finish()
+    return result
+
+
+def index_archive(client: Elasticsearch, alias: str, data_dir: Path, options: Options) -> JobResult:
+    """Index the newest archived version of every crawled document into `alias`."""
+    lifecycle.ensure_index(client, alias)
+    journal = journal_for(data_dir, "archive", alias=alias)
+    result = run_job(
+        client,
+        index=alias,
+        lookup_index=alias,
+        items=archived_items(data_dir),
+        journal=journal,
+        data_dir=data_dir,
+        options=options,
+    )
+    journal.finish()
+    return result
+
+
+def reindex(client: Elasticsearch, alias: str, data_dir: Path, options: Options) -> JobResult:
+    """Build a new physical index from the archive (plus live documents it lacks), then swap the alias."""
+    journal = journal_for(data_dir, "reindex", alias=alias)
+    target = journal.job.get("target")
+    if target is None or not client.indices.exists(index=target):
+        if journal.done_count:  # the half-built index is gone: start again from nothing
+            journal.finish()
+            journal = journal_for(data_dir, "reindex", alias=alias)
+        target = lifecycle.create_next_index(client, alias)
+        journal.remember(target=target)
+    result = run_job(
+        client,
+        index=target,
+        lookup_index=alias,
+        items=archived_items(data_dir),
+        journal=journal,
+        data_dir=data_dir,
+        options=options,
+    )
+    failures = FailureLog(Path(journal.job["failures"]))
+    for batch in batched(lifecycle.live_documents_missing_from(client, alias, target), options.batch_size):
+        for outcome in write_batch(client, target, batch, lookup_index=alias, retry=options.retry):
+            if outcome.status == "failed":
+                failures.write(outcome.source, outcome.error, outcome.id)
+                result.summary.add(outcome, keep=False)
+            else:
+                result.carried_over += 1
+    lifecycle.swap_alias(client, alias, target)
+    journal.finish()
+    return replace(result, failures=failures.path if failures.path.exists() else None)

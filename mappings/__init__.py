@@ -1,0 +1,23 @@
+"""Versioned Elasticsearch index definitions (settings + mappings), one JSON file per version.
+
+A mapping change that existing documents cannot take gets a new file
+``govreports-v<N>.json`` and ``CURRENT_VERSION = N``; ``govreports index --reindex``
+then builds the new physical index and moves the alias to it.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+CURRENT_VERSION = 1
+
+
+def load_index_definition(version: int = CURRENT_VERSION) -> dict[str, Any]:
+    """The body of the create-index call for `version`: ``{"settings": …, "mappings": …}``."""
+    resource = resources.files("mappings").joinpath(f"govreports-v{version}.json")
+    if not resource.is_file():
+        raise ValueError(f"no index definition for version {version}")
+    definition: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
+    return definition

@@ -1,0 +1,28 @@
+"""Dependencies the routes declare with `Annotated`: the settings, the report store, the parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from govreports.settings import Settings
+from search_api.query import ExportParams, SearchParams, StatsParams
+from search_api.store import ReportStore
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> ReportStore:
+    store: ReportStore = request.app.state.store
+    return store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[ReportStore, Depends(get_store)]
+SearchQuery = Annotated[SearchParams, Query()]
+StatsQuery = Annotated[StatsParams, Query()]
+ExportQuery = Annotated[ExportParams, Query()]

@@ -1,0 +1,103 @@
+"""Elasticsearch responses turned into the API's bodies. Pure: dicts in, models out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from govreports.model import TOTAL_KEYS, Region, Totals
+from indexer.segment import unsegment
+from search_api.query import FACETS, HIGHLIGHT_FIELD, SUMMED_KEYS, SearchFilters
+from search_api.schemas import FacetEntry, FacetValue, Hit, SearchResponse, StatsGroup
+
+# The character-level highlight marks each character alone: <em>公</em><em>开</em>.
+ADJACENT_MARKS = re.compile(r"</em>(\s*)<em>")
+FLOAT_TOTALS = frozenset({"grant_rate", "procurement_yuan"})
+
+
+def clean_fragment(fragment: str) -> str:
+    """Original text back from a highlighted fragment of segmented text, one mark per match."""
+    return ADJACENT_MARKS.sub(r"\1", unsegment(fragment))
+
+
+def facet_value(facet: str, bucket: dict[str, Any]) -> FacetValue:
+    if facet == "consistent":
+        return bool(bucket["key_as_string"] == "true")
+    if facet == "year":
+        return int(bucket["key"])
+    return str(bucket["key"])
+
+
+def facet_entries(facet: str, buckets: list[dict[str, Any]], selected: list[Any]) -> list[FacetEntry]:
+    """The facet's values with counts; a selected value nothing matches still shows, with 0."""
+    entries = [
+        FacetEntry(
+            value=(value := facet_value(facet, bucket)), count=bucket["doc_count"], selected=value in selected
+        )
+        for bucket in buckets
+    ]
+    shown = {(type(entry.value), entry.value) for entry in entries}
+    entries += [
+        FacetEntry(value=value, count=0, selected=True)
+        for value in selected
+        if (type(value), value) not in shown
+    ]
+    return entries
+
+
+def to_hit(hit: dict[str, Any]) -> Hit:
+    source = hit["_source"]
+    fragments = hit.get("highlight", {}).get(HIGHLIGHT_FIELD, [])
+    title = source.get("title")
+    return Hit(
+        id=source["id"],
+        title=unsegment(title) if title else title,
+        office=source.get("office"),
+        region=Region(**(source.get("region") or {})),
+        year=source.get("year"),
+        published_date=source.get("published_date"),
+        source_url=source.get("source_url"),
+        totals=Totals(**(source.get("totals") or {})),
+        consistent=source.get("consistent"),
+        highlight=[clean_fragment(fragment) for fragment in fragments],
+    )
+
+
+def to_search_response(response: dict[str, Any], filters: SearchFilters) -> SearchResponse:
+    aggregations = response.get("aggregations", {})
+    return SearchResponse(
+        total=response["hits"]["total"]["value"],
+        took_ms=response.get("took", 0),
+        hits=[to_hit(hit) for hit in response["hits"]["hits"]],
+        facets={
+            facet: facet_entries(facet, aggregations[facet]["values"]["buckets"], filters.selected(facet))
+            for facet in FACETS
+        },
+    )
+
+
+def _group_value(group_by: str, key: Any) -> FacetValue:
+    return int(key) if group_by == "year" else str(key)
+
+
+def _summed(key: str, bucket: dict[str, Any]) -> float | int | None:
+    if not bucket[f"has_{key}"]["value"]:
+        return None
+    value = float(bucket[f"sum_{key}"]["value"])
+    return value if key in FLOAT_TOTALS else round(value)
+
+
+def _grant_rate(bucket: dict[str, Any]) -> float | None:
+    rated = bucket["rated"]
+    handled = rated["handled"]["value"]
+    return float(rated["granted"]["value"]) / handled if rated["doc_count"] and handled else None
+
+
+def to_stats_group(group_by: str, bucket: dict[str, Any]) -> StatsGroup:
+    sums: dict[str, float | int | None] = {key: _summed(key, bucket) for key in SUMMED_KEYS}
+    sums["grant_rate"] = _grant_rate(bucket)
+    return StatsGroup(
+        value=_group_value(group_by, bucket["key"]["group"]),
+        count=bucket["doc_count"],
+        totals={key: sums[key] for key in TOTAL_KEYS},
+    )

@@ -1,0 +1,22 @@
+"""GET /api/search: the faceted search."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from search_api import service
+from search_api.deps import SearchQuery, StoreDep
+from search_api.errors import ERROR_RESPONSES
+from search_api.schemas import SearchResponse
+
+router = APIRouter(tags=["search"], responses=ERROR_RESPONSES)
+
+
+@router.get("/api/search", response_model=SearchResponse)
+async def search(params: SearchQuery, store: StoreDep) -> SearchResponse:
+    """Reports matching the keywords and filters, one page of them, with facet counts.
+
+    Each facet is counted with every filter applied except its own, so the counts
+    say what selecting one more value would give.
+    """
+    return await service.search(store, params)

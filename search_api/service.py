@@ -1,0 +1,48 @@
+"""What the routes do, shared by the JSON API and the web page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from govreports.model import Report
+from indexer.documents_es import from_document
+from search_api import query, results
+from search_api.schemas import SearchResponse, StatsResponse
+from search_api.store import ReportStore
+
+
+async def search(store: ReportStore, params: query.SearchParams) -> SearchResponse:
+    response = await store.search(query.build_search_body(params))
+    return results.to_search_response(response, params)
+
+
+async def stats(store: ReportStore, params: query.StatsParams) -> StatsResponse:
+    groups = []
+    after: dict[str, Any] | None = None
+    total = 0
+    while True:
+        response = await store.search(query.build_stats_body(params, after))
+        total = response["hits"]["total"]["value"]
+        page = response["aggregations"]["groups"]
+        groups += [results.to_stats_group(params.group_by, bucket) for bucket in page["buckets"]]
+        after = page.get("after_key")
+        if after is None or not page["buckets"]:
+            break
+    return StatsResponse(group_by=params.group_by, total=total, groups=groups)
+
+
+async def report(store: ReportStore, report_id: str) -> Report:
+    return from_document(await store.get_source(report_id))
+
+
+async def export(store: ReportStore, params: query.ExportParams) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every matching report's identity and totals, in batches, from one point in time.
+
+    The point in time is opened before the first batch is asked for, so an
+    unreachable Elasticsearch fails the request instead of an already-started download.
+    """
+    pit_id = await store.open_export()
+    text = query.build_text_query(params.q)
+    sort = query.build_sort(params.sort, has_text=text is not None)
+    return store.export_batches(pit_id, query.build_query(params), sort, query.EXPORT_FIELDS)

@@ -1,0 +1,129 @@
+"""The report index as the API sees it: a few async calls, the client's exceptions made domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, TransportError
+
+from govreports.errors import ElasticsearchUnavailable
+from search_api.errors import ReportNotFound, SearchRejected
+
+EXPORT_BATCH = 1000
+EXPORT_KEEP_ALIVE = "2m"
+
+
+class ReportStore:
+    def __init__(self, client: AsyncElasticsearch, index: str, es_url: str) -> None:
+        self.client = client
+        self.index = index
+        self.es_url = es_url
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except TransportError as error:
+            raise ElasticsearchUnavailable(
+                f"Elasticsearch at {self.es_url} does not answer ({error})"
+            ) from error
+        except ApiError as error:
+            if error.meta.status >= 500:
+                raise ElasticsearchUnavailable(
+                    f"Elasticsearch at {self.es_url} is unavailable: HTTP {error.meta.status}"
+                ) from error
+            if _error_type(error) == "index_not_found_exception":
+                raise ElasticsearchUnavailable(
+                    f"the index {self.index!r} does not exist yet: index some reports first"
+                ) from error
+            raise SearchRejected(_reason(error)) from error
+
+    async def search(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._translated_errors():
+            response = await self.client.search(index=self.index, body=body)
+        return dict(response.body)
+
+    async def get_source(self, report_id: str) -> dict[str, Any]:
+        with self._translated_errors():
+            try:
+                response = await self.client.get(index=self.index, id=report_id)
+            except NotFoundError as error:
+                if _error_type(error) == "index_not_found_exception":
+                    raise
+                raise ReportNotFound(f"no report has the id {report_id!r}") from error
+        source: dict[str, Any] = response["_source"]
+        return source
+
+    async def open_export(self) -> str:
+        """A point in time over the index, so an export reads one consistent snapshot."""
+        with self._translated_errors():
+            response = await self.client.open_point_in_time(index=self.index, keep_alive=EXPORT_KEEP_ALIVE)
+        pit_id: str = response["id"]
+        return pit_id
+
+    async def export_batches(
+        self, pit_id: str, query: dict[str, Any], sort: list[Any], source: list[str]
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every matching document's source, a batch at a time; closes the point in time at the end."""
+        after: list[Any] | None = None
+        try:
+            while True:
+                body: dict[str, Any] = {
+                    "query": query,
+                    "sort": sort,
+                    "size": EXPORT_BATCH,
+                    "_source": source,
+                    "pit": {"id": pit_id, "keep_alive": EXPORT_KEEP_ALIVE},
+                    "track_total_hits": False,
+                }
+                if after is not None:
+                    body["search_after"] = after
+                with self._translated_errors():
+                    response = await self.client.search(body=body)
+                hits = response["hits"]["hits"]
+                if not hits:
+                    return
+                pit_id = response.get("pit_id", pit_id)
+                after = hits[-1]["sort"]
+                yield [hit["_source"] for hit in hits]
+        finally:
+            await self._close_export(pit_id)
+
+    async def _close_export(self, pit_id: str) -> None:
+        # A point in time left open expires on its own after EXPORT_KEEP_ALIVE; closing early frees it now.
+        try:
+            await self.client.close_point_in_time(id=pit_id)
+        except (ApiError, TransportError):
+            return
+
+    async def cluster_status(self) -> str:
+        with self._translated_errors():
+            response = await self.client.cluster.health()
+        status: str = response["status"]
+        return status
+
+    async def documents(self) -> int | None:
+        """Documents in the index, None when it does not exist."""
+        with self._translated_errors():
+            if not await self.client.indices.exists(index=self.index):
+                return None
+            response = await self.client.count(index=self.index)
+        documents: int = response["count"]
+        return documents
+
+
+def _error_type(error: ApiError) -> str | None:
+    body = error.body if isinstance(error.body, dict) else {}
+    detail = body.get("error")
+    return detail.get("type") if isinstance(detail, dict) else None
+
+
+def _reason(error: ApiError) -> str:
+    body = error.body if isinstance(error.body, dict) else {}
+    detail = body.get("error")
+    if isinstance(detail, dict):
+        root = (detail.get("root_cause") or [detail])[0]
+        return f"{root.get('type')}: {root.get('reason')}"
+    return str(error)
