@@ -101,7 +101,7 @@ def measure(name: str, cut: Cut, init_s: float, texts: list[str], reference: lis
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--reports", type=int, default=400, help="synthetic report texts besides the seeds")
     arguments = parser.parse_args()
     texts = corpus(arguments.reports)
@@ -129,7 +129,7 @@ def main() -> None:
             f"{characters / 1e6:.2f} M characters; precise mode, no HMM, custom dictionary loaded; one core, "
             f"best of {REPEATS}.",
             "",
-            "| backend | initialisation | characters/s | custom words kept whole | texts segmented as jieba |",
+            "| backend | initialisation | characters/s | custom words kept whole | same tokens as jieba |",
             "|---|---|---|---|---|",
             *rows,
         ]

@@ -31,7 +31,16 @@ class FetchResult:
     encoding_problems: list[EncodingProblem] = field(default_factory=list)
     pages: Counter[str] = field(default_factory=Counter)  # responses per site ("" = robots.txt and the like)
     report_links: Counter[str] = field(default_factory=Counter)  # report links found per site
-    seconds: float = 0.0
+    seconds: float = 0.0  # the whole Scrapy run, start-up included
+    first_response: float | None = None  # monotonic clock of the child process
+    last_response: float | None = None
+
+    @property
+    def fetching_seconds(self) -> float:
+        """From the first response to the last: the crawl's steady-state fetching time."""
+        if self.first_response is None or self.last_response is None:
+            return 0.0
+        return self.last_response - self.first_response
 
 
 def fetch(sites: Sequence[Site], scrapy_settings: dict[str, Any]) -> FetchResult:
@@ -82,6 +91,9 @@ class _Collector:
 
     def response_received(self, request: Any, **_: Any) -> None:
         self.result.pages[request.meta.get("site", "")] += 1
+        now = time.monotonic()
+        self.result.first_response = self.result.first_response or now
+        self.result.last_response = now
 
     def item_scraped(self, item: Any, **_: Any) -> None:
         if isinstance(item, FetchedDocument):

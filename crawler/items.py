@@ -27,10 +27,10 @@ class FetchedDocument:
     body: bytes | None = None
     # True when the server answered 304 to a conditional request: unchanged, no body.
     not_modified: bool = False
-    # Filled by the pipelines (or from the crawl state after a 304): the bytes' hash,
-    # whether they differ from the last fetch, and when this URL was first seen.
+    # Filled by the pipelines (or from the crawl state after a 304): the bytes' hash and
+    # when this URL was first seen. Whether it is new, revised or unchanged is decided on
+    # import, against what the destination already holds.
     sha256: str = ""
-    changed: bool = False
     first_seen_at: datetime | None = None
 
     @property

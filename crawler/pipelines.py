@@ -1,8 +1,8 @@
 """Item pipelines, thin: keep the bytes, then remember what was fetched. No parsing here.
 
 Order matters: `ArchivePipeline` stores a document's bytes (content-addressed) before
-anything else can go wrong, then `StatePipeline` records its validators and hash and
-decides whether it changed since the last crawl.
+anything else can go wrong, then `StatePipeline` records its validators and hash (for
+the next crawl's conditional requests) and when the URL was first seen.
 """
 
 from __future__ import annotations
@@ -78,8 +78,6 @@ class StatePipeline:
                 fetched_at=item.fetched_at,
             )
         elif isinstance(item, FetchedDocument) and not item.not_modified:
-            previous = self.state.known(item.url)
-            item.changed = previous is None or previous.sha256 != item.sha256
             item.first_seen_at = self.state.remember_document(
                 item.url,
                 site=item.site,

@@ -36,6 +36,10 @@ BASE: dict[str, Any] = {
         "crawler.pipelines.StatePipeline": 200,
     },
     "EXTENSIONS": {"crawler.progress.Progress": 500},
+    # A response yields a handful of items; Scrapy starts this many item workers per response.
+    "CONCURRENT_ITEMS": 8,
+    # Scrapy reads every callback's source to warn about `return` in generators: costly, and ours never do.
+    "WARN_ON_GENERATOR_RETURN_VALUE": False,
     # Breadth-first: listings before details, so a cut-short crawl still knows what exists.
     "DEPTH_PRIORITY": 1,
     "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",

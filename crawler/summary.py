@@ -15,6 +15,8 @@ from crawler.sites import Site
 
 # Failures that mean a report was not obtained (robots.txt and listing problems are reported apart).
 REPORT_FAILURES: frozenset[FailureKind] = frozenset({"document", "parse", "index"})
+# Problems printed one per line; the rest are counted (the summary object keeps them all).
+MAX_LISTED = 30
 
 
 class Problem(BaseModel):
@@ -50,7 +52,8 @@ class CrawlSummary(BaseModel):
     failed: int = 0
     skipped_by_robots: int = 0
     seconds: float = 0.0
-    fetch_seconds: float = 0.0
+    fetch_seconds: float = 0.0  # Scrapy's run in its child process, start-up included
+    fetching_seconds: float = 0.0  # first response to last response
     sites: list[SiteSummary] = Field(default_factory=list)
     documents: list[DocumentOutcome] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
@@ -73,8 +76,9 @@ class CrawlSummary(BaseModel):
             lines.append(f"skipped (robots.txt): {self.skipped_by_robots}")
         if self.index is not None:
             lines.append("index: " + ", ".join(f"{value} {key}" for key, value in self.index.items()))
-        for problem in self.problems:
-            lines.append(f"  {problem.kind}: {problem.url}: {problem.reason}")
+        lines += [f"  {item.kind}: {item.url}: {item.reason}" for item in self.problems[:MAX_LISTED]]
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"  … and {len(self.problems) - MAX_LISTED} more problems")
         return lines
 
 
@@ -102,6 +106,7 @@ def summarize(
         skipped_by_robots=sum(1 for failure in failures if failure.kind == "robots"),
         seconds=seconds,
         fetch_seconds=fetched.seconds,
+        fetching_seconds=fetched.fetching_seconds,
         sites=site_summaries,
         documents=documents,
         problems=problems,

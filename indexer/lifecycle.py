@@ -9,21 +9,17 @@ index, and deletes the old index.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from govreports.errors import ConfigError
-from indexer.documents_es import from_document, to_document
-from indexer.writer import Prepared, batched
 from mappings import CURRENT_VERSION, load_index_definition
 
 # While a new index fills, nobody searches it: refreshing it would only slow the bulk writes.
 FILLING_SETTINGS = {"index": {"refresh_interval": "-1"}}
 SERVING_SETTINGS = {"index": {"refresh_interval": None}}  # back to the default (1 s)
-SCAN_PAGE = 500
 
 
 def physical_name(alias: str, version: int = CURRENT_VERSION) -> str:
@@ -54,7 +50,7 @@ def ensure_index(client: Elasticsearch, alias: str) -> str:
     except BadRequestError as error:
         # Another process created it first (or it survived without its alias): point the alias at it.
         if error.error != "resource_already_exists_exception":
-            raise
+            raise ConfigError(f"Elasticsearch refused to create the index {name}: {error}") from error
         client.indices.put_alias(index=name, name=alias)
     return name
 
@@ -66,23 +62,6 @@ def create_next_index(client: Elasticsearch, alias: str) -> str:
     client.indices.create(index=name, **load_index_definition())
     client.indices.put_settings(index=name, settings=FILLING_SETTINGS)
     return name
-
-
-def live_documents_missing_from(client: Elasticsearch, alias: str, new_index: str) -> Iterator[Prepared]:
-    """Documents of the live index that the new one lacks (indexed from local files, not the archive).
-
-    They are re-segmented on the way, so a new dictionary reaches them too.
-    """
-    if not indices_behind(client, alias):
-        return
-    hits = helpers.scan(client, index=alias, query={"query": {"match_all": {}}}, size=SCAN_PAGE)
-    for page in batched(hits, SCAN_PAGE):
-        present = client.mget(index=new_index, ids=[hit["_id"] for hit in page], source=False)["docs"]
-        found = {doc["_id"] for doc in present if doc.get("found")}
-        for hit in page:
-            if hit["_id"] not in found:
-                source = hit["_source"]
-                yield Prepared(to_document(from_document(source)), source=source.get("source_url"))
 
 
 def swap_alias(client: Elasticsearch, alias: str, new_index: str) -> list[str]:

@@ -28,13 +28,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, helpers
 
 from govreports.archive import Archive, ArchivedDocument
 from govreports.errors import ElasticsearchUnavailable, GovreportsError
 from govreports.model import Report
 from indexer import lifecycle
-from indexer.documents_es import to_document
+from indexer.documents_es import from_document, to_document
 from indexer.segment import segment
 from indexer.writer import (
     IndexSummary,
@@ -50,6 +50,7 @@ from indexer.writer import (
 EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc")
 # Documents handed to a worker at once: large enough to amortise the inter-process hop.
 CHUNK = 16
+SCAN_PAGE = 500
 
 
 # --- what to index --------------------------------------------------------------------
@@ -307,14 +308,12 @@ class FailureLog:
     """`<data_dir>/failures/index-<timestamp>.jsonl`, created on the first failure."""
 
     path: Path
-    count: int = 0
 
     def write(self, source: str | None, error: str | None, report_id: str | None = None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         entry = {"path": source, "id": report_id, "error": error, "at": datetime.now(UTC).isoformat()}
         with self.path.open("a", encoding="utf-8") as log:
             log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self.count += 1
 
 
 def new_failure_path(data_dir: Path) -> Path:
@@ -327,6 +326,8 @@ def new_failure_path(data_dir: Path) -> Path:
 
 @dataclass
 class JobResult:
+    """The counts of a whole job (an interrupted run included), for its one summary line."""
+
     summary: IndexSummary
     failures: Path | None
     resumed: int = 0
@@ -411,6 +412,23 @@ def _write(
     return outcomes
 
 
+def live_documents_missing_from(client: Elasticsearch, alias: str, new_index: str) -> Iterator[Prepared]:
+    """Documents of the live index that the new one lacks (indexed from local files, not the archive).
+
+    They are re-segmented on the way, so a new dictionary reaches them too.
+    """
+    if not lifecycle.indices_behind(client, alias):
+        return
+    hits = helpers.scan(client, index=alias, query={"query": {"match_all": {}}}, size=SCAN_PAGE)
+    for page in batched(hits, SCAN_PAGE):
+        present = client.mget(index=new_index, ids=[hit["_id"] for hit in page], source=False)["docs"]
+        found = {doc["_id"] for doc in present if doc.get("found")}
+        for hit in page:
+            if hit["_id"] not in found:
+                source = hit["_source"]
+                yield Prepared(to_document(from_document(source)), source=source.get("source_url"))
+
+
 # --- the three kinds of job -----------------------------------------------------------
 
 
@@ -472,7 +490,7 @@ def reindex(client: Elasticsearch, alias: str, data_dir: Path, options: Options)
         options=options,
     )
     failures = FailureLog(Path(journal.job["failures"]))
-    for batch in batched(lifecycle.live_documents_missing_from(client, alias, target), options.batch_size):
+    for batch in batched(live_documents_missing_from(client, alias, target), options.batch_size):
         for outcome in write_batch(client, target, batch, lookup_index=alias, retry=options.retry):
             if outcome.status == "failed":
                 failures.write(outcome.source, outcome.error, outcome.id)

@@ -26,6 +26,7 @@ from govreports.errors import ElasticsearchUnavailable, GovreportsError
 from govreports.es_client import UNREACHABLE
 from govreports.model import Report
 from indexer.documents_es import to_document
+from indexer.lifecycle import ensure_index
 
 Status = Literal["new", "revised", "unchanged", "failed"]
 # Answers that mean "busy or going away, try again", not "this document is wrong".
@@ -105,12 +106,14 @@ class RetryPolicy:
 def index_reports(
     client: Elasticsearch, alias: str, reports: Iterable[Report], *, batch_size: int = 500
 ) -> IndexSummary:
-    """Index `reports` into `alias`; the summary counts them and lists every outcome.
+    """Index `reports` into `alias` (created if missing); the summary counts them and lists every outcome.
 
     Segmentation runs in this process: callers with many reports and idle cores
     (the `govreports index` command) prepare documents in worker processes and call
     `write_batch` themselves.
     """
+    # Without its alias, a bulk write would auto-create a plain index with guessed mappings.
+    ensure_index(client, alias)
     summary = IndexSummary()
     prepared = (Prepared(to_document(report), source=report.source_url) for report in reports)
     for batch in batched(prepared, batch_size):

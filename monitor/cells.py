@@ -58,7 +58,5 @@ def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
     """The cells whose value differs, in the new version's order then any the new one dropped."""
     names = list(new) + [name for name in old if name not in new]
     return [
-        CellChange(name, old.get(name), new.get(name))
-        for name in names
-        if old.get(name) != new.get(name)
+        CellChange(name, old.get(name), new.get(name)) for name in names if old.get(name) != new.get(name)
     ]

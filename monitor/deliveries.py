@@ -106,7 +106,9 @@ def get(client: Elasticsearch, indices: MonitorIndices, delivery_id: str) -> Del
 def next_due_at(client: Elasticsearch, indices: MonitorIndices) -> datetime | None:
     """When the earliest pending delivery is due, for a loop deciding how long to sleep."""
     response = client.search(
-        index=indices.deliveries, size=0, query={"term": {"status": "pending"}},
+        index=indices.deliveries,
+        size=0,
+        query={"term": {"status": "pending"}},
         aggs={"due": {"min": {"field": "next_attempt_at"}}},
     )
     value = response["aggregations"]["due"].get("value_as_string")
@@ -114,10 +116,14 @@ def next_due_at(client: Elasticsearch, indices: MonitorIndices) -> datetime | No
 
 
 def _due(client: Elasticsearch, indices: MonitorIndices, now: datetime) -> Iterator[dict[str, Any]]:
-    query = {"bool": {"filter": [
-        {"term": {"status": "pending"}},
-        {"range": {"next_attempt_at": {"lte": es_date(now)}}},
-    ]}}
+    query = {
+        "bool": {
+            "filter": [
+                {"term": {"status": "pending"}},
+                {"range": {"next_attempt_at": {"lte": es_date(now)}}},
+            ]
+        }
+    }
     # Oldest first, so a subscription's events arrive in the order they happened.
     sort: list[dict[str, Any]] = [{"window_start": "asc"}, {"created_at": "asc"}, {"id": "asc"}]
     client.indices.refresh(index=indices.deliveries)
@@ -129,8 +135,11 @@ def _save(client: Elasticsearch, indices: MonitorIndices, delivery: Delivery, hi
     """Write `delivery` back only if nobody changed it since `hit` was read; False if someone did."""
     try:
         response = client.index(
-            index=indices.deliveries, id=delivery.id, document=delivery.document(),
-            if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"],
+            index=indices.deliveries,
+            id=delivery.id,
+            document=delivery.document(),
+            if_seq_no=hit["_seq_no"],
+            if_primary_term=hit["_primary_term"],
         )
     except ConflictError:
         return False
@@ -154,14 +163,23 @@ def headers_for(delivery: Delivery, subscription: Subscription, user_agent: str)
     return headers
 
 
-def post(http: httpx.Client, delivery: Delivery, subscription: Subscription, *, user_agent: str,
-         allow_private: bool) -> Attempt:
+def post(
+    http: httpx.Client,
+    delivery: Delivery,
+    subscription: Subscription,
+    *,
+    user_agent: str,
+    allow_private: bool,
+) -> Attempt:
     """One POST of the delivery; any 2xx is success, anything else (or no answer) a failure to retry."""
     try:
         # Checked again at send time: the host's DNS may have moved since the subscription was made.
         url = validate_webhook_url(subscription.webhook_url, allow_private=allow_private)
-        response = http.post(url, content=delivery.body.encode("utf-8"),
-                             headers=headers_for(delivery, subscription, user_agent))
+        response = http.post(
+            url,
+            content=delivery.body.encode("utf-8"),
+            headers=headers_for(delivery, subscription, user_agent),
+        )
     except InvalidWebhookUrl as error:
         return Attempt(ok=False, error=str(error))
     except httpx.HTTPError as error:
@@ -179,11 +197,21 @@ def _tls_context() -> ssl.SSLContext:
 
 def webhook_client() -> httpx.Client:
     # No redirects: a receiver must not be able to bounce the POST to an address validation refused.
-    return httpx.Client(timeout=POST_TIMEOUT_S, follow_redirects=False, trust_env=False, verify=_tls_context())
+    return httpx.Client(
+        timeout=POST_TIMEOUT_S, follow_redirects=False, trust_env=False, verify=_tls_context()
+    )
 
 
-def deliver_due(client: Elasticsearch, indices: MonitorIndices, http: httpx.Client, *, now: datetime,
-                policy: RetryPolicy, user_agent: str, allow_private: bool) -> DeliveryPass:
+def deliver_due(
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    http: httpx.Client,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    user_agent: str,
+    allow_private: bool,
+) -> DeliveryPass:
     """Try every delivery that is due; a failing receiver's later deliveries wait for its next turn."""
     outcome = DeliveryPass()
     subscriptions: dict[str, Subscription | None] = {}
@@ -208,8 +236,9 @@ def deliver_due(client: Elasticsearch, indices: MonitorIndices, http: httpx.Clie
     return outcome
 
 
-def _subscription(client: Elasticsearch, indices: MonitorIndices,
-                  subscription_id: str) -> Subscription | None:
+def _subscription(
+    client: Elasticsearch, indices: MonitorIndices, subscription_id: str
+) -> Subscription | None:
     try:
         response = client.get(index=indices.subscriptions, id=subscription_id)
     except NotFoundError:
@@ -217,14 +246,22 @@ def _subscription(client: Elasticsearch, indices: MonitorIndices,
     return Subscription.model_validate(response["_source"])
 
 
-def _claim(client: Elasticsearch, indices: MonitorIndices, delivery: Delivery, hit: dict[str, Any],
-           now: datetime) -> bool:
+def _claim(
+    client: Elasticsearch, indices: MonitorIndices, delivery: Delivery, hit: dict[str, Any], now: datetime
+) -> bool:
     delivery.next_attempt_at = now + CLAIM_LEASE
     return _save(client, indices, delivery, hit)
 
 
-def _settle(client: Elasticsearch, indices: MonitorIndices, delivery: Delivery, hit: dict[str, Any],
-            attempt: Attempt, now: datetime, policy: RetryPolicy) -> None:
+def _settle(
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    delivery: Delivery,
+    hit: dict[str, Any],
+    attempt: Attempt,
+    now: datetime,
+    policy: RetryPolicy,
+) -> None:
     delivery.attempts += 1
     delivery.last_status = attempt.status
     delivery.last_error = attempt.error
@@ -236,8 +273,14 @@ def _settle(client: Elasticsearch, indices: MonitorIndices, delivery: Delivery, 
     _save(client, indices, delivery, hit)
 
 
-def _finish(client: Elasticsearch, indices: MonitorIndices, delivery: Delivery, hit: dict[str, Any],
-            status: Status, into: list[str]) -> None:
+def _finish(
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    delivery: Delivery,
+    hit: dict[str, Any],
+    status: Status,
+    into: list[str],
+) -> None:
     delivery.status = status
     if _save(client, indices, delivery, hit):
         into.append(delivery.id)

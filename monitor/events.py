@@ -67,8 +67,12 @@ def new_report(summary: ReportSummary) -> EventReport:
     return EventReport(**summary.model_dump(), url=summary.source_url)
 
 
-def revised_report(summary: ReportSummary, content_sha256: str, previous_sha256: str | None,
-                   changes: list[ChangedCell] | None) -> EventReport:
+def revised_report(
+    summary: ReportSummary,
+    content_sha256: str,
+    previous_sha256: str | None,
+    changes: list[ChangedCell] | None,
+) -> EventReport:
     fields = summary.model_dump() | {"content_sha256": content_sha256}
     return EventReport(**fields, url=summary.source_url, previous_sha256=previous_sha256, changes=changes)
 

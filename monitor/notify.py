@@ -32,8 +32,14 @@ class NotifyOutcome:
     sent: DeliveryPass = field(default_factory=DeliveryPass)
 
 
-def notify(client: Elasticsearch, settings: Settings, *, clock: Clock = utc_now,
-           policy: RetryPolicy | None = None, http: httpx.Client | None = None) -> NotifyOutcome:
+def notify(
+    client: Elasticsearch,
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    policy: RetryPolicy | None = None,
+    http: httpx.Client | None = None,
+) -> NotifyOutcome:
     """Record and send every subscription's deliveries for what the index holds now."""
     indices = MonitorIndices(settings.index)
     policy = policy or RetryPolicy()
@@ -44,8 +50,9 @@ def notify(client: Elasticsearch, settings: Settings, *, clock: Clock = utc_now,
     return outcome
 
 
-def plan_deliveries(client: Elasticsearch, indices: MonitorIndices, *, clock: Clock,
-                    policy: RetryPolicy) -> NotifyOutcome:
+def plan_deliveries(
+    client: Elasticsearch, indices: MonitorIndices, *, clock: Clock, policy: RetryPolicy
+) -> NotifyOutcome:
     """Record versions, then each subscription's deliveries for everything up to now."""
     # Searches see only refreshed documents: make the run that just indexed (and the watermarks
     # the previous pass moved) visible. Reads by id are real-time and need no refresh.
@@ -61,8 +68,14 @@ def plan_deliveries(client: Elasticsearch, indices: MonitorIndices, *, clock: Cl
     return outcome
 
 
-def send_due(client: Elasticsearch, settings: Settings, *, clock: Clock = utc_now,
-             policy: RetryPolicy | None = None, http: httpx.Client | None = None) -> DeliveryPass:
+def send_due(
+    client: Elasticsearch,
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    policy: RetryPolicy | None = None,
+    http: httpx.Client | None = None,
+) -> DeliveryPass:
     """Try every pending delivery that is due (also run between cycles, for retries)."""
     indices = MonitorIndices(settings.index)
     owned = http is None
@@ -70,8 +83,13 @@ def send_due(client: Elasticsearch, settings: Settings, *, clock: Clock = utc_no
     try:
         with unavailable_as_domain_error(settings.es_url):
             return deliveries.deliver_due(
-                client, indices, http, now=clock(), policy=policy or RetryPolicy(),
-                user_agent=settings.user_agent, allow_private=settings.allow_private_webhooks,
+                client,
+                indices,
+                http,
+                now=clock(),
+                policy=policy or RetryPolicy(),
+                user_agent=settings.user_agent,
+                allow_private=settings.allow_private_webhooks,
             )
     finally:
         if owned:

@@ -39,11 +39,19 @@ ID_BATCH = 1000
 WATERMARK_FIELDS: dict[EventName, str] = {"new": "new_watermark", "revised": "revision_watermark"}
 
 
-def plan(client: Elasticsearch, indices: MonitorIndices, subscription: Subscription, event: EventName, *,
-         cutoff: datetime, policy: RetryPolicy) -> Delivery | None:
+def plan(
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    subscription: Subscription,
+    event: EventName,
+    *,
+    cutoff: datetime,
+    policy: RetryPolicy,
+) -> Delivery | None:
     """Record the subscription's `event` delivery for (watermark, cutoff]; None when nothing matched."""
-    start = _first_unrecorded_window(client, indices, subscription.id, event,
-                                     getattr(subscription, WATERMARK_FIELDS[event]))
+    start = _first_unrecorded_window(
+        client, indices, subscription.id, event, getattr(subscription, WATERMARK_FIELDS[event])
+    )
     if start >= cutoff:
         return None
     reports, total = (_new_reports if event == "new" else _revised_reports)(
@@ -57,8 +65,9 @@ def plan(client: Elasticsearch, indices: MonitorIndices, subscription: Subscript
     return delivery
 
 
-def _first_unrecorded_window(client: Elasticsearch, indices: MonitorIndices, subscription_id: str,
-                             event: EventName, start: datetime) -> datetime:
+def _first_unrecorded_window(
+    client: Elasticsearch, indices: MonitorIndices, subscription_id: str, event: EventName, start: datetime
+) -> datetime:
     # Windows recorded by a run that died before moving the watermark are followed, not redone.
     while recorded := deliveries.get(client, indices, delivery_id(subscription_id, event, start)):
         start = recorded.window_end
@@ -69,12 +78,20 @@ def _matching(subscription: Subscription, *clauses: dict[str, Any]) -> dict[str,
     return {"bool": {"filter": [build_query(subscription.filters), *clauses]}}
 
 
-def _new_reports(client: Elasticsearch, indices: MonitorIndices, subscription: Subscription, start: datetime,
-                 cutoff: datetime) -> tuple[list[EventReport], int]:
+def _new_reports(
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    subscription: Subscription,
+    start: datetime,
+    cutoff: datetime,
+) -> tuple[list[EventReport], int]:
     window = {"range": {"first_seen_at": {"gt": es_date(start), "lte": es_date(cutoff)}}}
     response = client.search(
-        index=indices.reports, query=_matching(subscription, window), size=MAX_EVENT_REPORTS,
-        sort=[{"first_seen_at": "desc"}, {"id": "asc"}], source_includes=SUMMARY_FIELDS,
+        index=indices.reports,
+        query=_matching(subscription, window),
+        size=MAX_EVENT_REPORTS,
+        sort=[{"first_seen_at": "desc"}, {"id": "asc"}],
+        source_includes=SUMMARY_FIELDS,
         track_total_hits=True,
     )
     reports = [new_report(summary_from_source(hit["_source"])) for hit in response["hits"]["hits"]]
@@ -82,8 +99,13 @@ def _new_reports(client: Elasticsearch, indices: MonitorIndices, subscription: S
     return reports, total
 
 
-def _revised_reports(client: Elasticsearch, indices: MonitorIndices, subscription: Subscription,
-                     start: datetime, cutoff: datetime) -> tuple[list[EventReport], int]:
+def _revised_reports(
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    subscription: Subscription,
+    start: datetime,
+    cutoff: datetime,
+) -> tuple[list[EventReport], int]:
     versions = revisions_between(client, indices, start, cutoff)
     if not versions:
         return [], 0
@@ -96,14 +118,17 @@ def _revised_reports(client: Elasticsearch, indices: MonitorIndices, subscriptio
     return reports[:MAX_EVENT_REPORTS], len(reports)
 
 
-def _summaries(client: Elasticsearch, indices: MonitorIndices, subscription: Subscription,
-               report_ids: list[str]) -> dict[str, ReportSummary]:
+def _summaries(
+    client: Elasticsearch, indices: MonitorIndices, subscription: Subscription, report_ids: list[str]
+) -> dict[str, ReportSummary]:
     """The reports among `report_ids` that match the subscription's filters, by id."""
     summaries: dict[str, ReportSummary] = {}
     for chunk in chunks(report_ids, ID_BATCH):
         response = client.search(
-            index=indices.reports, query=_matching(subscription, {"ids": {"values": chunk}}),
-            size=len(chunk), source_includes=SUMMARY_FIELDS,
+            index=indices.reports,
+            query=_matching(subscription, {"ids": {"values": chunk}}),
+            size=len(chunk),
+            source_includes=SUMMARY_FIELDS,
         )
         for hit in response["hits"]["hits"]:
             summary = summary_from_source(hit["_source"])
@@ -111,16 +136,35 @@ def _summaries(client: Elasticsearch, indices: MonitorIndices, subscription: Sub
     return summaries
 
 
-def _delivery(subscription: Subscription, event: EventName, start: datetime, cutoff: datetime,
-              reports: list[EventReport], total: int, policy: RetryPolicy) -> Delivery:
+def _delivery(
+    subscription: Subscription,
+    event: EventName,
+    start: datetime,
+    cutoff: datetime,
+    reports: list[EventReport],
+    total: int,
+    policy: RetryPolicy,
+) -> Delivery:
     identity = delivery_id(subscription.id, event, start)
     body = Event(
-        event=event, delivery_id=identity,
+        event=event,
+        delivery_id=identity,
         subscription=SubscriptionRef(id=subscription.id, name=subscription.name),
-        created_at=cutoff, since=start, until=cutoff, total=total, reports=reports,
+        created_at=cutoff,
+        since=start,
+        until=cutoff,
+        total=total,
+        reports=reports,
     ).body()
     return Delivery(
-        id=identity, subscription_id=subscription.id, event=event, window_start=start, window_end=cutoff,
-        report_ids=[report.id for report in reports], body=body.decode("utf-8"), created_at=cutoff,
-        next_attempt_at=cutoff, expires_at=policy.expires_at(cutoff),
+        id=identity,
+        subscription_id=subscription.id,
+        event=event,
+        window_start=start,
+        window_end=cutoff,
+        report_ids=[report.id for report in reports],
+        body=body.decode("utf-8"),
+        created_at=cutoff,
+        next_attempt_at=cutoff,
+        expires_at=policy.expires_at(cutoff),
     )

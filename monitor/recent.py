@@ -58,8 +58,9 @@ class NewResponse(BaseModel):
     hits: list[ReportSummary] = Field(description="newest first (by first_seen_at)")
 
 
-def build_recent_body(filters: SearchFilters, since: datetime | None, *, start: int,
-                      size: int) -> dict[str, Any]:
+def build_recent_body(
+    filters: SearchFilters, since: datetime | None, *, start: int, size: int
+) -> dict[str, Any]:
     """Matching reports first seen after `since` (any that has a first-seen time when None), newest first."""
     seen: dict[str, Any] = {"exists": {"field": "first_seen_at"}}
     if since is not None:

@@ -36,7 +36,9 @@ class SubscriptionSpec(BaseModel):
         False, description="also send `revised` events naming the cells that changed"
     )
     secret: str | None = Field(
-        None, min_length=1, max_length=500,
+        None,
+        min_length=1,
+        max_length=500,
         description="when set, each POST carries X-Govreports-Signature: sha256=HMAC-SHA256(secret, body)",
     )
 
@@ -75,8 +77,11 @@ class SubscriptionView(BaseModel):
 def new_subscription(spec: SubscriptionSpec, now: datetime) -> Subscription:
     start = to_millis(now)
     return Subscription(
-        **spec.model_dump(), id=uuid.uuid4().hex,
-        created_at=start, new_watermark=start, revision_watermark=start,
+        **spec.model_dump(),
+        id=uuid.uuid4().hex,
+        created_at=start,
+        new_watermark=start,
+        revision_watermark=start,
     )
 
 
@@ -84,7 +89,9 @@ def new_subscription(spec: SubscriptionSpec, now: datetime) -> Subscription:
 
 
 def save(client: Elasticsearch, indices: MonitorIndices, subscription: Subscription) -> None:
-    client.index(index=indices.subscriptions, id=subscription.id, document=subscription.document(), refresh=True)
+    client.index(
+        index=indices.subscriptions, id=subscription.id, document=subscription.document(), refresh=True
+    )
 
 
 def load_all(client: Elasticsearch, indices: MonitorIndices) -> list[Subscription]:
@@ -100,8 +107,9 @@ def load(client: Elasticsearch, indices: MonitorIndices, subscription_id: str) -
     return Subscription.model_validate(response["_source"])
 
 
-def move_watermark(client: Elasticsearch, indices: MonitorIndices, subscription_id: str,
-                   field: str, until: datetime) -> bool:
+def move_watermark(
+    client: Elasticsearch, indices: MonitorIndices, subscription_id: str, field: str, until: datetime
+) -> bool:
     """Advance one watermark; False when the subscription was deleted meanwhile."""
     try:
         client.update(index=indices.subscriptions, id=subscription_id, doc={field: es_date(until)})

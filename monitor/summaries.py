@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from govreports.model import Region, Report, Totals
+from indexer.segment import unsegment
 
 
 class ReportSummary(BaseModel):
@@ -31,7 +32,11 @@ SUMMARY_FIELDS: list[str] = list(ReportSummary.model_fields)
 
 def summary_from_source(source: dict[str, Any]) -> ReportSummary:
     """A summary from an indexed report's `_source` (restricted to `SUMMARY_FIELDS` or whole)."""
-    return ReportSummary.model_validate({key: source[key] for key in SUMMARY_FIELDS if key in source})
+    fields = {key: source[key] for key in SUMMARY_FIELDS if key in source}
+    # The index holds the title segmented into words (see indexer.documents_es); people read it whole.
+    if fields.get("title") is not None:
+        fields["title"] = unsegment(fields["title"])
+    return ReportSummary.model_validate(fields)
 
 
 def summary_of(report: Report) -> ReportSummary:

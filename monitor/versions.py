@@ -78,8 +78,13 @@ def record_versions(client: Elasticsearch, indices: MonitorIndices, now: datetim
     return revisions
 
 
-def _unrecorded_versions(client: Elasticsearch, indices: MonitorIndices, sources: list[dict[str, Any]],
-                         now: datetime, baseline: bool) -> Iterator[Version]:
+def _unrecorded_versions(
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    sources: list[dict[str, Any]],
+    now: datetime,
+    baseline: bool,
+) -> Iterator[Version]:
     ids = [version_id(source["id"], source["content_sha256"]) for source in sources]
     recorded = _existing(client, indices, ids)
     for source, current_id in zip(sources, ids, strict=True):
@@ -89,11 +94,17 @@ def _unrecorded_versions(client: Elasticsearch, indices: MonitorIndices, sources
         yield _version_of(client, indices, report, now, baseline)
 
 
-def _version_of(client: Elasticsearch, indices: MonitorIndices, report: Report, now: datetime,
-                baseline: bool) -> Version:
+def _version_of(
+    client: Elasticsearch, indices: MonitorIndices, report: Report, now: datetime, baseline: bool
+) -> Version:
     cells = report_cells(report)
-    version = Version(report_id=report.id, content_sha256=report.content_sha256, fetched_at=report.fetched_at,
-                      recorded_at=now, cells=cells)
+    version = Version(
+        report_id=report.id,
+        content_sha256=report.content_sha256,
+        fetched_at=report.fetched_at,
+        recorded_at=now,
+        cells=cells,
+    )
     if baseline or not report.revisions:
         return version
     earlier = _newest_first(report.revisions)
@@ -114,13 +125,15 @@ def _newest_first(revisions: Iterable[Revision]) -> list[Revision]:
     return sorted(dated, key=attrgetter("fetched_at"), reverse=True) + undated
 
 
-def _first_recorded(client: Elasticsearch, indices: MonitorIndices, report_id: str,
-                    earlier: list[Revision]) -> Version | None:
+def _first_recorded(
+    client: Elasticsearch, indices: MonitorIndices, report_id: str, earlier: list[Revision]
+) -> Version | None:
     """The newest earlier version of the report that the ledger holds."""
     if not earlier:
         return None
-    response = client.mget(index=indices.versions,
-                           ids=[version_id(report_id, revision.content_sha256) for revision in earlier])
+    response = client.mget(
+        index=indices.versions, ids=[version_id(report_id, revision.content_sha256) for revision in earlier]
+    )
     for doc in response["docs"]:
         if doc.get("found"):
             return Version.model_validate(doc["_source"])
@@ -137,8 +150,11 @@ def _existing(client: Elasticsearch, indices: MonitorIndices, ids: list[str]) ->
 def _create(client: Elasticsearch, indices: MonitorIndices, version: Version) -> bool:
     # create, not index: a concurrent recorder that got there first keeps its (identical) version.
     try:
-        client.create(index=indices.versions, id=version_id(version.report_id, version.content_sha256),
-                      document=version.document())
+        client.create(
+            index=indices.versions,
+            id=version_id(version.report_id, version.content_sha256),
+            document=version.document(),
+        )
     except ConflictError:
         return False
     return True
@@ -156,13 +172,18 @@ def _ledger_has_versions(client: Elasticsearch, indices: MonitorIndices) -> bool
     return count > 0
 
 
-def revisions_between(client: Elasticsearch, indices: MonitorIndices, start: datetime,
-                      end: datetime) -> list[Version]:
+def revisions_between(
+    client: Elasticsearch, indices: MonitorIndices, start: datetime, end: datetime
+) -> list[Version]:
     """Revisions recorded in the window (start, end], oldest first."""
-    query = {"bool": {"filter": [
-        {"term": {"revision": True}},
-        {"range": {"recorded_at": {"gt": es_date(start), "lte": es_date(end)}}},
-    ]}}
+    query = {
+        "bool": {
+            "filter": [
+                {"term": {"revision": True}},
+                {"range": {"recorded_at": {"gt": es_date(start), "lte": es_date(end)}}},
+            ]
+        }
+    }
     sort = [{"recorded_at": "asc"}, {"report_id": "asc"}, {"content_sha256": "asc"}]
     hits = scan_hits(client, indices.versions, query, sort)
     return [Version.model_validate(hit["_source"]) for hit in hits]

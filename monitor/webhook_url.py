@@ -51,9 +51,11 @@ def validate_webhook_url(url: str, *, allow_private: bool, resolve: Resolver = r
     if allow_private:
         return url.strip()
     literal = _literal_address(host)
-    resolved = [literal] if literal else [
-        ipaddress.ip_address(text) for text in resolve(host, port or _DEFAULT_PORTS[parts.scheme])
-    ]
+    resolved = (
+        [literal]
+        if literal
+        else [ipaddress.ip_address(text) for text in resolve(host, port or _DEFAULT_PORTS[parts.scheme])]
+    )
     if not resolved:
         raise InvalidWebhookUrl(f"webhook host {host!r} does not resolve")
     refused = [str(address) for address in resolved if not is_public(address)]

@@ -16,7 +16,11 @@ from fastapi.staticfiles import StaticFiles
 from govreports.es_client import build_async_client
 from govreports.settings import Settings, get_settings
 from search_api.errors import install_error_handlers
-from search_api.routes import export, health, page, reports, search, stats
+from search_api.routes import docs, export, health, page, reports, search, stats
+from search_api.routes import feeds as feeds_routes
+from search_api.routes import new as new_routes
+from search_api.routes import subscriptions as subscriptions_routes
+from search_api.routes import watch as watch_routes
 from search_api.store import ReportStore
 
 ROUTERS: list[APIRouter] = [
@@ -25,7 +29,12 @@ ROUTERS: list[APIRouter] = [
     stats.router,
     export.router,
     health.router,
+    docs.router,
     page.router,
+    new_routes.router,
+    feeds_routes.router,
+    subscriptions_routes.router,
+    watch_routes.router,
 ]
 
 STATIC_DIR = resources.files("search_api") / "static"
@@ -49,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Search China's government information disclosure annual reports (政府信息公开工作年度报告)",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/docs.py from the package instead of a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)

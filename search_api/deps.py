@@ -11,12 +11,13 @@ from search_api.query import ExportParams, SearchParams, StatsParams
 from search_api.store import ReportStore
 
 
-def get_settings(request: Request) -> Settings:
+# Async so FastAPI calls them on the event loop, not through its thread pool.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> ReportStore:
+async def get_store(request: Request) -> ReportStore:
     store: ReportStore = request.app.state.store
     return store
 

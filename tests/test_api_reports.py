@@ -169,7 +169,10 @@ def test_openapi_documents_every_parameter_and_the_error_shape(api: InProcessCli
     assert {"/api/search", "/api/reports/{report_id}", "/api/stats", "/api/export.csv", "/healthz"} <= set(
         schema["paths"]
     )
-    assert api.get("/docs").status_code == 200
+    docs = api.get("/docs")
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text
+    assert api.get("/static/vendor/swagger-ui/swagger-ui.css").status_code == 200
 
 
 def test_the_search_page_shows_results_facets_and_flags(api: InProcessClient) -> None:

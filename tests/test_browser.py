@@ -133,7 +133,9 @@ def assert_page_matches_api(browser: WebDriver, body: dict[str, Any]) -> None:
 
 
 def wait_for_chart(browser: WebDriver) -> None:
-    WebDriverWait(browser, 15).until(lambda driver: driver.find_element(By.ID, "chart").get_attribute("data-drawn"))
+    WebDriverWait(browser, 15).until(
+        lambda driver: driver.find_element(By.ID, "chart").get_attribute("data-drawn")
+    )
 
 
 def test_search_narrow_and_open_a_report(browser: WebDriver, base_url: str) -> None:
@@ -157,7 +159,9 @@ def test_search_narrow_and_open_a_report(browser: WebDriver, base_url: str) -> N
     assert_page_matches_api(browser, by_year)
 
     province = by_year["facets"]["province"][0]["value"]
-    reloaded_after(browser, browser.find_element(By.CSS_SELECTOR, f"#facet-province input[value='{province}']"))
+    reloaded_after(
+        browser, browser.find_element(By.CSS_SELECTOR, f"#facet-province input[value='{province}']")
+    )
     by_province = api_search(base_url, {"q": KEYWORD, "year": year, "province": province})
     assert_page_matches_api(browser, by_province)
     assert browser.find_element(By.CSS_SELECTOR, f"#facet-year input[value='{year}']").is_selected()

@@ -6,6 +6,7 @@ import json
 import random
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from crawler.sites import Site
 from crawler.state import CrawlState
 from crawler.summary import summarize
 from govreports.archive import Archive
-from govreports.model import Provenance, Region
+from govreports.model import Format, Provenance, Region
 from indexer.synthetic import random_report, render
 
 SITE = Site(name="demo", region=Region(province="湖北省", city="孝感市", county="孝南区"), level="county",
@@ -30,11 +31,11 @@ def report_page(seed: int) -> bytes:
     return render(random_report(random.Random(seed), template="2021", year=2022), "html")
 
 
-def archived(archive: Archive, url: str, data: bytes, format: str = "html") -> FetchedDocument:
+def archived(archive: Archive, url: str, data: bytes, format: Format = "html") -> FetchedDocument:
     return FetchedDocument(
-        site=SITE.name, url=url, format=format,  # type: ignore[arg-type]
+        site=SITE.name, url=url, format=format,
         fetched_at=FETCHED, provenance=Provenance(url=url, final_url=url, http_status=200),
-        sha256=archive.put_bytes(data), changed=True, first_seen_at=FIRST_SEEN,
+        sha256=archive.put_bytes(data), first_seen_at=FIRST_SEEN,
     )
 
 
@@ -44,7 +45,7 @@ def run(tmp_path: Path, documents: list[FetchedDocument], out: Path) -> ImportRe
                                 sink=JsonLinesSink(out), parse=default_parser())
 
 
-def lines(path: Path) -> list[dict[str, object]]:
+def lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
@@ -53,7 +54,8 @@ def test_new_then_unchanged_then_revised(tmp_path: Path) -> None:
     first = run(tmp_path, [archived(archive, "http://127.0.0.1:9/a.html", report_page(1))], out)
     again = run(tmp_path, [archived(archive, "http://127.0.0.1:9/a.html", report_page(1))], out)
     revised = run(tmp_path, [archived(archive, "http://127.0.0.1:9/a.html", report_page(2))], out)
-    assert [o.status for o in first.outcomes + again.outcomes + revised.outcomes] == ["new", "unchanged", "revised"]
+    statuses = [o.status for o in first.outcomes + again.outcomes + revised.outcomes]
+    assert statuses == ["new", "unchanged", "revised"]
     written = lines(out / "demo.jsonl")
     assert len(written) == 2  # unchanged reports are not written again
     assert written[0]["source_site"] == "demo"

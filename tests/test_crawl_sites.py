@@ -11,6 +11,7 @@ from crawler.sites import Site, load_sites, select_sites, site_for_start_url
 from govreports.errors import ConfigError
 
 EXAMPLE = Path(__file__).parent.parent / "sites.example.toml"
+A = '[[site]]\nname = "a"\nstart_urls = ["http://a.gov.cn/"]\n'  # a valid site, to add a mistake to
 
 
 def write(tmp_path: Path, text: str, name: str = "sites.toml") -> Path:
@@ -20,7 +21,7 @@ def write(tmp_path: Path, text: str, name: str = "sites.toml") -> Path:
 
 
 def test_the_documented_example_loads(tmp_path: Path) -> None:
-    sites = load_sites(shutil.copy(EXAMPLE, tmp_path / "sites.toml"))
+    sites = load_sites(Path(shutil.copy(EXAMPLE, tmp_path / "sites.toml")))
     assert [site.name for site in sites] == ["xialu", "yiwu", "km-rsj", "newtown"]
     assert sites[0].region.county == "下陆区"
     assert sites[1].domains() == ["yw.gov.cn"]
@@ -40,11 +41,12 @@ def test_yaml_works_too(tmp_path: Path) -> None:
         ('[[site]]\nname = "a"\nstart_urls = ["ftp://a.gov.cn/"]\n', "site 'a': field 'start_urls.0'"),
         ('[[site]]\nname = "a"\nstart_urls = []\n', "site 'a': field 'start_urls'"),
         ('[[site]]\nname = "a"\n', "site 'a': field 'start_urls'"),
-        ('[[site]]\nname = "a"\nstart_urls = ["http://a.gov.cn/"]\nlevel = "village"\n', "site 'a': field 'level'"),
+        (f'{A}level = "village"\n', "site 'a': field 'level'"),
         ('[[site]]\nname = "a"\nstart_urls = ["http://a.gov.cn/"]\ntitle_pattern = "(("\n',
          "site 'a': field 'title_pattern'"),
-        ('[[site]]\nname = "a"\nstart_urls = ["http://a.gov.cn/"]\nstart_url = "x"\n', "site 'a': field 'start_url'"),
-        ('[[site]]\nname = "has space"\nstart_urls = ["http://a.gov.cn/"]\n', "site 'has space': field 'name'"),
+        (f'{A}start_url = "x"\n', "site 'a': field 'start_url'"),
+        ('[[site]]\nname = "has space"\nstart_urls = ["http://a.gov.cn/"]\n',
+         "site 'has space': field 'name'"),
         ('[[site]]\nstart_urls = ["http://a.gov.cn/"]\n', "site #1: field 'name'"),
         ('[[site]]\nname = "a"\nstart_urls = ["http://a.gov.cn/"]\n[[site]]\nname = "a"\n'
          'start_urls = ["http://b.gov.cn/"]\n', "'a' is used more than once"),
@@ -53,7 +55,7 @@ def test_yaml_works_too(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_site_is_named_with_its_field(tmp_path: Path, text: str, message: str) -> None:
-    with pytest.raises(ConfigError, match="sites.toml") as error:
+    with pytest.raises(ConfigError, match=r"sites\.toml") as error:
         load_sites(write(tmp_path, text))
     assert message in str(error.value)
 

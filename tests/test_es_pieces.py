@@ -89,16 +89,16 @@ def test_parse_stat_reads_state_and_group(raw: str, expected: tuple[str, int]) -
     ("output", "reason"),
     [
         (
-            "[INFO] Scanning\n[ERROR] Failed to execute goal ... Could not transfer artifact\n[ERROR] \n"
-            "[ERROR] -> [Help 1]\n",
+            "\x1b[0m\x1b[0m[ERROR] Failed to execute goal ... Could not transfer artifact -> [Help 1]\n"
+            "[ERROR] \n[ERROR] To see the full stack trace of the errors, re-run Maven with the -e switch.\n",
             "Failed to execute goal ... Could not transfer artifact",
         ),
         ("plain failure\n", "plain failure"),
         ("", "no output"),
     ],
 )
-def test_last_meaningful_line_finds_mavens_reason(output: str, reason: str) -> None:
-    assert distribution.last_meaningful_line(output) == reason
+def test_maven_failure_reason_is_its_first_error(output: str, reason: str) -> None:
+    assert distribution.maven_failure_reason(output) == reason
 
 
 def test_telling_lines_drop_stack_frames() -> None:

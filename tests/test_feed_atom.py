@@ -75,8 +75,13 @@ def test_extension_elements_carry_the_totals_as_numbers() -> None:
     entry = root.find("atom:entry", A)
     assert entry is not None
     totals = {e.get("name"): e.text for e in entry.findall("{urn:govreports:atom}total")}
-    assert totals == {"applications_received": "62", "applications_handled": "60", "granted": "40",
-                      "reviews": "1", "lawsuits": "0"}
+    assert totals == {
+        "applications_received": "62",
+        "applications_handled": "60",
+        "granted": "40",
+        "reviews": "1",
+        "lawsuits": "0",
+    }
 
 
 def test_same_query_same_feed_id_and_entry_ids_are_stable() -> None:

@@ -81,7 +81,9 @@ LISTINGS = [
 
 
 @pytest.mark.parametrize(("name", "encoding", "url", "reports"), LISTINGS, ids=[item[0] for item in LISTINGS])
-def test_listing_reports_are_found_and_nothing_else(name: str, encoding: str, url: str, reports: set[str]) -> None:
+def test_listing_reports_are_found_and_nothing_else(
+    name: str, encoding: str, url: str, reports: set[str]
+) -> None:
     assert {link.url for link in report_links(saved(name, encoding), url)} == reports
 
 
@@ -147,7 +149,9 @@ PAGINATION = [
 ]
 
 
-@pytest.mark.parametrize(("name", "encoding", "url", "pages"), PAGINATION, ids=[item[0] for item in PAGINATION])
+@pytest.mark.parametrize(
+    ("name", "encoding", "url", "pages"), PAGINATION, ids=[item[0] for item in PAGINATION]
+)
 def test_pagination_is_found(name: str, encoding: str, url: str, pages: list[str]) -> None:
     html = saved(name, encoding)
     assert sorted(pagination_urls(html, page_links(html, url), url)) == sorted(pages)
@@ -158,7 +162,8 @@ def test_pagination_is_found(name: str, encoding: str, url: str, pages: list[str
     [
         ('createPageHTML(3, 0, "index", "html");', ["index.html", "index_1.html", "index_2.html"]),
         ("createPageHTML( 2 ,1,'index','shtml')", ["index.shtml", "index_1.shtml"]),
-        ('var countPage = 2; createPageHTML(countPage, currentPage, "list", "htm");', ["list.htm", "list_1.htm"]),
+        ('var countPage = 2; createPageHTML(countPage, currentPage, "list", "htm");',
+         ["list.htm", "list_1.htm"]),
         ('createPageHTML(unknownVariable, 0, "index", "html");', []),
         ('createPageHTML(1, 0, "index", "html");', ["index.html"]),
         ("no pagination here", []),
@@ -167,7 +172,8 @@ def test_pagination_is_found(name: str, encoding: str, url: str, pages: list[str
 def test_trs_script_pagination(script: str, pages: list[str]) -> None:
     page = "http://x.gov.cn/col/index_1.html"
     html = f"<html><body><script>{script}</script></body></html>"
-    assert script_pages(html, page) == [f"http://x.gov.cn/col/{name}" for name in pages if name != "index_1.html"]
+    expected = [f"http://x.gov.cn/col/{name}" for name in pages if name != "index_1.html"]
+    assert script_pages(html, page) == expected
 
 
 def test_a_runaway_page_count_is_capped() -> None:
@@ -262,7 +268,8 @@ def test_a_page_carrying_the_report_is_the_report() -> None:
         ("hbdaye/t20230130_986123.html", "http://www.hbdaye.gov.cn/zfxxgk/zfxxgkndbg/202301/t20230130_986123.html",
          "http://www.hbdaye.gov.cn/zfxxgk/zfxxgkndbg/202301/P020230130400311874630.docx", "docx"),
         ("yw/art_1229134232_4052272.html", "https://www.yw.gov.cn/art/2023/1/11/art_1229134232_4052272.html",
-         "https://www.yw.gov.cn/module/download/downfile.jsp?classid=0&filename=2301111650123456.docx", "docx"),
+         "https://www.yw.gov.cn/module/download/downfile.jsp?classid=0&filename=2301111650123456.docx",
+         "docx"),
         # The viewer's file and the download link are the same PDF: the link its text names the report wins.
         ("ccxi/19381.htm", "http://www.ccxi.gov.cn/info/1308/19381.htm",
          "http://www.ccxi.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1608"

@@ -117,7 +117,8 @@ def test_year_folder_titles(text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("政府信息公开", True), ("政务公开", True), (" 信息公开 ", True), ("政府信息公开指南", False), ("首页", False)],
+    [("政府信息公开", True), ("政务公开", True), (" 信息公开 ", True), ("政府信息公开指南", False),
+     ("首页", False)],
 )
 def test_hub_titles(text: str, expected: bool) -> None:
     assert is_hub_title(text) is expected

@@ -12,13 +12,8 @@ from elasticsearch import Elasticsearch
 from govreports.errors import ConfigError
 from govreports.model import Report
 from indexer.documents_es import to_document
-from indexer.lifecycle import (
-    create_next_index,
-    ensure_index,
-    indices_behind,
-    live_documents_missing_from,
-    swap_alias,
-)
+from indexer.lifecycle import create_next_index, ensure_index, indices_behind, swap_alias
+from indexer.run import live_documents_missing_from
 from indexer.writer import Prepared, index_reports, write_batch
 
 pytestmark = pytest.mark.es

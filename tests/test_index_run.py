@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +143,25 @@ def test_progress_off_a_terminal_is_plain_lines() -> None:
     lines = stream.getvalue().splitlines()
     assert [line.split(",")[0] for line in lines] == ["indexing: 5/10 documents", "indexing: 10/10 documents"]
     assert "\r" not in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ([], "give PATH... or --from-archive or --reindex"),
+        (["--reindex", "--from-archive"], "exactly one"),
+        (["/no/such/folder"], "no such file or folder: /no/such/folder"),
+        (["."], "Elasticsearch does not answer at http://127.0.0.1:9"),
+    ],
+)
+def test_the_command_refuses_bad_input_in_a_line(arguments: list[str], message: str, tmp_path: Path) -> None:
+    # Nothing listens on port 9: arguments are checked before the cluster is asked anything.
+    env = {**os.environ, "GOVREPORTS_ES_URL": "http://127.0.0.1:9", "GOVREPORTS_DATA_DIR": str(tmp_path)}
+    command = [str(Path(sys.executable).parent / "govreports"), "index", *arguments]
+    done = subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert message in done.stderr

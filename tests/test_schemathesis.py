@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -36,7 +37,8 @@ MAX_EXAMPLES = 60
 # Loaded when the module is collected (the schema decides which tests exist); reading
 # /openapi.json does not touch Elasticsearch, and the corpus is indexed before any test runs.
 INDEX = f"test-{uuid.uuid4().hex}"
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Settings().model_copy(update={"index": INDEX})))
+APP = create_app(Settings().model_copy(update={"index": INDEX}))
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,7 +54,7 @@ def corpus(es_client: Elasticsearch) -> Iterator[None]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_no_generated_request_breaks_the_api(case: schemathesis.Case) -> None:
+def test_no_generated_request_breaks_the_api(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(
         checks=[
             schemathesis.checks.not_a_server_error,

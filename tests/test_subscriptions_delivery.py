@@ -48,8 +48,15 @@ class StepClock:
         return self.now
 
 
-def make_report(report_id: str, fetched_at: datetime, *, city: str = "广州市", received: int = 62,
-                lawsuits: int = 0, version: str = "v1") -> Report:
+def make_report(
+    report_id: str,
+    fetched_at: datetime,
+    *,
+    city: str = "广州市",
+    received: int = 62,
+    lawsuits: int = 0,
+    version: str = "v1",
+) -> Report:
     return Report(
         id=report_id,
         title=f"{report_id}街道2025年政府信息公开工作年度报告",
@@ -73,7 +80,9 @@ def make_report(report_id: str, fetched_at: datetime, *, city: str = "广州市"
 class World:
     """The indices, the clock and the receiver of one test, with the few actions the tests take."""
 
-    def __init__(self, client: Elasticsearch, settings: Settings, clock: StepClock, receiver: Receiver) -> None:
+    def __init__(
+        self, client: Elasticsearch, settings: Settings, clock: StepClock, receiver: Receiver
+    ) -> None:
         self.client = client
         self.settings = settings
         self.indices = MonitorIndices(settings.index)
@@ -83,7 +92,8 @@ class World:
 
     def subscribe(self, **fields: Any) -> str:
         spec = SubscriptionSpec.model_validate(
-            {"name": "广州", "filters": SearchFilters(city=["广州市"]), "webhook_url": self.receiver.url} | fields
+            {"name": "广州", "filters": SearchFilters(city=["广州市"]), "webhook_url": self.receiver.url}
+            | fields
         )
         subscription = new_subscription(spec, self.clock())
         subscriptions.save(self.client, self.indices, subscription)
@@ -152,6 +162,7 @@ def test_new_matching_report_is_delivered_once(world: World) -> None:
     assert world.reported_ids() == [report_id] and event["total"] == 1
     [report] = event["reports"]
     assert report["office"] == f"广州市{report_id}街道办事处" and report["year"] == 2025
+    assert report["title"] == f"{report_id}街道2025年政府信息公开工作年度报告"
     assert report["totals"]["applications_received"] == 62
     assert report["url"] == f"http://127.0.0.1:9/{report_id}.html"
     headers = world.receiver.posts[0].headers
@@ -249,8 +260,9 @@ def test_a_run_that_died_before_moving_the_watermark_sends_nothing_twice(world: 
     first_report = world.publish("gz")
     first = plan_deliveries(world.client, world.indices, clock=world.clock, policy=POLICY)
     # Undo the watermark move, as if the run had died right after recording its delivery.
-    subscriptions.move_watermark(world.client, world.indices, subscription_id, "new_watermark",
-                                 before.new_watermark)
+    subscriptions.move_watermark(
+        world.client, world.indices, subscription_id, "new_watermark", before.new_watermark
+    )
     second_report = world.publish("gz")
     second = plan_deliveries(world.client, world.indices, clock=world.clock, policy=POLICY)
     assert len(first.recorded) == len(second.recorded) == 1 and first.recorded != second.recorded

@@ -90,8 +90,14 @@ def test_event_bodies_are_json_with_reports_and_changes() -> None:
     assert item["url"] == "http://127.0.0.1:8001/r1.html"
     assert item["totals"]["applications_received"] == 62
     assert item["previous_sha256"] == "sha-old" and item["content_sha256"] == "sha-new"
-    assert item["changes"] == [{"cell": "applications.received.total", "old": 62, "new": 63,
-                                "text": "applications.received.total: 62 → 63"}]
+    assert item["changes"] == [
+        {
+            "cell": "applications.received.total",
+            "old": 62,
+            "new": 63,
+            "text": "applications.received.total: 62 → 63",
+        }
+    ]
     assert "均禾街" in event.body().decode("utf-8")
 
 
@@ -103,5 +109,14 @@ def test_new_event_reports_have_no_change_list() -> None:
 def test_delivery_id_is_stable_per_subscription_event_and_window() -> None:
     start = datetime(2025, 1, 1, tzinfo=UTC)
     assert delivery_id("s1", "new", start) == delivery_id("s1", "new", start)
-    assert len({delivery_id("s1", "new", start), delivery_id("s1", "revised", start),
-                delivery_id("s2", "new", start), delivery_id("s1", "new", start.replace(hour=1))}) == 4
+    assert (
+        len(
+            {
+                delivery_id("s1", "new", start),
+                delivery_id("s1", "revised", start),
+                delivery_id("s2", "new", start),
+                delivery_id("s1", "new", start.replace(hour=1)),
+            }
+        )
+        == 4
+    )

@@ -52,8 +52,8 @@ def link_pages(links: list[Link], page_url: str) -> list[str]:
     pages: list[str] = []
     for link in links:
         text = compact(link.text)
-        is_page_link = text in _PAGE_WORDS or (bool(_PAGE_NUMBER.match(text)) and looks_like_listing_url(link.url))
-        if is_page_link and _next_to(link.url, page_url):
+        numbered = bool(_PAGE_NUMBER.match(text)) and looks_like_listing_url(link.url)
+        if (text in _PAGE_WORDS or numbered) and _next_to(link.url, page_url):
             pages.append(link.url)
     return _unique(pages, page_url)
 

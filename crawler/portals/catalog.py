@@ -119,6 +119,8 @@ class Portal:
     failing_column: str | None = None
     # The listing's bytes carry a sequence invalid in its encoding (robustness tests).
     corrupt_listing: bool = False
+    # Many portals ignore If-None-Match/If-Modified-Since and always answer 200 with the bytes.
+    honours_conditional: bool = True
     _next_number: int = 5786500
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -217,7 +219,7 @@ class Portal:
         for template in NOISE_TITLES:
             self.entries.append(self._noise(rng, template))
         self.entries[0].slow = True
-        redirected = self.entries[1]
+        redirected = next(entry for entry in self.entries[1:] if entry.attachment_path is None)
         redirected.link_path = "/old" + redirected.detail_path
         self.entries.append(self._special(rng, "disallowed"))
         self.entries.append(self._special(rng, "broken"))

@@ -8,6 +8,7 @@ it receives so tests can assert what a crawl fetched, server-side.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import socket
 import struct
@@ -88,7 +89,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream_huge(resource, send_body)
             return
         headers = self._validators(resource)
-        status = 304 if headers and self._not_modified(headers) else resource.status
+        revalidated = headers and portal.honours_conditional and self._not_modified(headers)
+        status = 304 if revalidated else resource.status
         owner.record(Hit(portal.name, self.path, status, conditional))
         if status == 304:
             self._send(304, None, b"", False, headers)
@@ -192,7 +194,9 @@ class PortalServer:
         for portal, port in zip(self.portals.values(), self._ports, strict=True):
             server = _PortalHTTPServer(("127.0.0.1", port), portal, self)
             portal.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-            thread = threading.Thread(target=server.serve_forever, name=f"portal-{portal.name}", daemon=True)
+            # A short poll interval: stopping five servers one after another should not take seconds.
+            serve = functools.partial(server.serve_forever, poll_interval=0.05)
+            thread = threading.Thread(target=serve, name=f"portal-{portal.name}", daemon=True)
             thread.start()
             self._servers.append(server)
             self._threads.append(thread)

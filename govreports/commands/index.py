@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from govreports.errors import GovreportsError
-from govreports.es_client import build_client, ensure_reachable, unavailable_as_domain_error
+from govreports.es_client import build_client, unavailable_as_domain_error
 from govreports.settings import get_settings
 
 Paths = Annotated[
@@ -41,7 +41,7 @@ def index(
     settings = get_settings()
     options = run.Options(batch_size=batch_size, workers=workers)
     client = build_client(settings)
-    ensure_reachable(client, settings.es_url)
+    # Each job checks its arguments (paths, archive) before its first request.
     with unavailable_as_domain_error(settings.es_url):
         if reindex:
             result = run.reindex(client, settings.index, settings.data_dir, options)

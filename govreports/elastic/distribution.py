@@ -8,6 +8,7 @@ on the machine's Java 17; that is why the pin below stays on the newest 8.x rele
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -21,6 +22,7 @@ MAVEN_ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{
 # Pinned so `mvn` resolves the same goal everywhere instead of whatever its default plugin is.
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 MAVEN_TIMEOUT_S = 900
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class DistributionError(GovreportsError):
@@ -55,7 +57,9 @@ def fetch_with_maven(downloads: Path) -> Path:
         )
     downloads.mkdir(parents=True, exist_ok=True)
     command = [
-        mvn, "--batch-mode", "--quiet",
+        mvn, "--batch-mode", "--quiet", "-Dstyle.color=never",
+        # Re-check the remote even if an earlier attempt (say, while offline) was cached as a failure.
+        "--update-snapshots",
         f"{DEPENDENCY_PLUGIN}:copy",
         f"-Dartifact={MAVEN_ARTIFACT}",
         f"-DoutputDirectory={downloads}",
@@ -70,17 +74,17 @@ def fetch_with_maven(downloads: Path) -> Path:
     if result.returncode != 0 or not archive.is_file():
         raise DistributionError(
             f"Maven could not fetch {MAVEN_ARTIFACT} (is Maven Central reachable?): "
-            f"{last_meaningful_line(result.stdout + result.stderr)}"
+            f"{maven_failure_reason(result.stdout + result.stderr)}"
         )
     return archive
 
 
-def last_meaningful_line(output: str) -> str:
-    """Maven's reason for failing is its last `[ERROR]` line that says something."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
+def maven_failure_reason(output: str) -> str:
+    """Maven's reason for failing: its first `[ERROR]` line that says something, else its last line."""
+    lines = [line.strip() for line in ANSI_ESCAPE.sub("", output).splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("[ERROR]") and len(line) > len("[ERROR]") + 1]
     chosen = errors[0] if errors else (lines[-1] if lines else "no output")
-    return chosen.removeprefix("[ERROR]").strip()
+    return chosen.removeprefix("[ERROR]").removesuffix("-> [Help 1]").strip()
 
 
 def unpack(archive: Path, es_home: Path, target: Path) -> None:

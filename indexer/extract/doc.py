@@ -27,6 +27,8 @@ from indexer.extract import html as html_extractor
 from indexer.extract.text import check_size
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Every Word 97–2003 file's OLE directory names this stream (names are UTF-16LE).
+WORD_STREAM = "WordDocument".encode("utf-16-le")
 DEBIAN_PACKAGE = "libreoffice-writer-nogui"
 TIMEOUT_SECONDS = 120
 
@@ -50,6 +52,11 @@ def extract(data: bytes) -> Extracted:
         return html_extractor.extract(data)
     if not (data.startswith(OLE_MAGIC) or data.startswith(b"{\\rtf")):
         raise ExtractionError("not a Word document: the file is neither .doc, .docx, RTF nor HTML")
+    if data.startswith(OLE_MAGIC) and WORD_STREAM not in data:
+        # LibreOffice would import any other OLE file (or junk) as text and return garbage.
+        raise ExtractionError(
+            "not a Word document: an OLE file without a WordDocument stream (Excel, PowerPoint?)"
+        )
     return docx_extractor.extract(convert_to_docx(data))
 
 
@@ -73,18 +80,26 @@ def convert_to_docx(data: bytes) -> bytes:
         _run(command)
         target = Path(folder) / "out" / "input.docx"
         if not target.exists():
-            raise ExtractionError("LibreOffice could not convert the .doc file (corrupt or password-protected?)")
+            raise ExtractionError(
+                "LibreOffice could not convert the .doc file (corrupt or password-protected?)"
+            )
         return target.read_bytes()
 
 
 def _run(command: list[str]) -> None:
     # soffice starts helper processes: run it in its own process group and end the whole group.
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         process.wait(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired as error:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        raise ExtractionError(f"LibreOffice took over {TIMEOUT_SECONDS} s to convert the .doc file") from error
+        raise ExtractionError(
+            f"LibreOffice took over {TIMEOUT_SECONDS} s to convert the .doc file"
+        ) from error

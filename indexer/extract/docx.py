@@ -3,7 +3,8 @@
 The body's `w:p` and `w:tbl` children are walked in order. A cell spanning
 columns (`gridSpan`) keeps its text in its first column and empty strings after
 it; a vertically merged cell's continuation (`vMerge` without `restart`) is
-empty; a sliver column of a ragged grid is dropped. A table whose cells hold other tables is page layout: its content is read
+empty; a sliver column of a ragged grid is dropped. A table whose cells hold
+other tables is page layout: its content is read
 as blocks, so nested tables come out flattened in order.
 
 A .docx is a zip: its declared member sizes are checked before anything is
@@ -51,7 +52,8 @@ def check_zip(data: bytes) -> None:
     for member in members:
         if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             raise ExtractionError(
-                f"DOCX part {member.filename} is compressed {member.file_size // max(member.compress_size, 1)}:1;"
+                f"DOCX part {member.filename} is compressed"
+                f" {member.file_size // max(member.compress_size, 1)}:1;"
                 " refusing (a zip bomb?)"
             )
 
@@ -63,7 +65,9 @@ def extract(data: bytes) -> Extracted:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
         title = document.core_properties.title
-    except Exception as error:  # python-docx raises many kinds (KeyError, ValueError, XML errors) for bad parts
+    except (
+        Exception
+    ) as error:  # python-docx raises many kinds (KeyError, ValueError, XML errors) for bad parts
         raise ExtractionError(f"unreadable DOCX: {type(error).__name__}: {error}") from error
     lines = list(block_lines(body))
     return Extracted(text="\n".join(lines), title=title if title and "报告" in title else None)
@@ -157,8 +161,11 @@ def sliver_columns(rows: list[list[Span]], width: int) -> set[int]:
         for _text, span in row:
             cells.append(set(range(start, start + span)))
             start += span
+    # Where edges disagree, the edge most rows share is the real one: try first the
+    # columns at which the fewest cells start.
+    starts = [sum(1 for covered in cells if min(covered) == column) for column in range(width)]
     drop: set[int] = set()
-    for column in range(width):
+    for column in sorted(range(width), key=lambda c: (starts[c], c)):
         over = [covered for covered in cells if column in covered]
         if over and all(len(covered - drop) > 1 for covered in over):
             drop.add(column)

@@ -36,7 +36,19 @@ MARKERS: tuple[str, ...] = (
     "结转下年度",
 )
 _CANDIDATE_TAGS = ("div", "td", "article", "section", "main", "form", "center", "body")
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "link", "meta", "input", "button", "select", "textarea", "svg")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "link",
+    "meta",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "svg",
+)
 # class/id words of chrome inside the chosen container (share bars, print links, pagers).
 _CHROME = re.compile(
     r"nav|menu|header|footer|foot|bread|crumb|position|weizhi|share|print|related|xgwz|"
@@ -44,8 +56,45 @@ _CHROME = re.compile(
     re.I,
 )
 _BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer main aside blockquote pre "
-    "center form table tr td th hr address figure figcaption caption nav tbody thead tfoot".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "blockquote",
+        "pre",
+        "center",
+        "form",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "hr",
+        "address",
+        "figure",
+        "figcaption",
+        "caption",
+        "nav",
+        "tbody",
+        "thead",
+        "tfoot",
+    ]
 )
 _SPACE = re.compile(r"\s+")
 _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
@@ -66,7 +115,9 @@ def extract(data: bytes) -> Extracted:
         element.drop_tree()
     container = main_container(root)
     if container is None:
-        warnings.append(ParseWarning(code="no_report_content", detail="no element holds a report heading or table"))
+        warnings.append(
+            ParseWarning(code="no_report_content", detail="no element holds a report heading or table")
+        )
         container = root.find("body") if root.find("body") is not None else root
     _drop_inner_chrome(container)
     lines = _Lines()

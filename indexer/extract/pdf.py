@@ -13,6 +13,7 @@ out as consecutive parts, one per page.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,8 +48,14 @@ def extract(data: bytes) -> Extracted:
         if document.page_count == 0:
             raise ExtractionError("PDF has no pages")
         warnings: list[ParseWarning] = []
+        if document.is_repaired:
+            warnings.append(
+                ParseWarning(code="pdf_repaired", detail="the PDF is damaged; read what could be repaired")
+            )
         if document.page_count > MAX_PAGES:
-            warnings.append(ParseWarning(code="pages_skipped", detail=f"only the first {MAX_PAGES} pages read"))
+            warnings.append(
+                ParseWarning(code="pages_skipped", detail=f"only the first {MAX_PAGES} pages read")
+            )
         try:
             pages = [read_page(page) for page in document.pages(0, min(document.page_count, MAX_PAGES))]
             title = (document.metadata or {}).get("title") or None
@@ -57,8 +64,12 @@ def extract(data: bytes) -> Extracted:
     link_continued_tables(pages)
     lines = [line for page in pages for line in page.lines()]
     if not any(line.strip() for line in lines):
-        warnings.append(ParseWarning(code="no_text_layer", detail="the PDF has no text layer (scanned images?)"))
-    return Extracted(text="\n".join(lines), title=title if title and "报告" in title else None, warnings=warnings)
+        warnings.append(
+            ParseWarning(code="no_text_layer", detail="the PDF has no text layer (scanned images?)")
+        )
+    return Extracted(
+        text="\n".join(lines), title=title if title and "报告" in title else None, warnings=warnings
+    )
 
 
 # --- rulings -------------------------------------------------------------------------------
@@ -212,7 +223,9 @@ class RuledTable:
 
 def _rulings_at(segments: list[Segment], horizontal: bool, positions: list[float]) -> list[list[Segment]]:
     """For each grid line position, the rulings lying on it."""
-    return [[s for s in segments if s.horizontal == horizontal and abs(s.at - at) <= _SNAP] for at in positions]
+    return [
+        [s for s in segments if s.horizontal == horizontal and abs(s.at - at) <= _SNAP] for at in positions
+    ]
 
 
 def columns(segments: list[Segment]) -> list[float]:
@@ -249,8 +262,10 @@ _Char = tuple[float, float, float, str]
 def _extent(group: list[Segment]) -> pymupdf.Rect:
     horizontal = [s for s in group if s.horizontal]
     return pymupdf.Rect(
-        min(s.start for s in horizontal), min(s.at for s in horizontal),
-        max(s.end for s in horizontal), max(s.at for s in horizontal),
+        min(s.start for s in horizontal),
+        min(s.at for s in horizontal),
+        max(s.end for s in horizontal),
+        max(s.at for s in horizontal),
     )
 
 
@@ -266,7 +281,9 @@ class PageContent:
     def lines(self) -> list[str]:
         """The page's text lines and table rows, top to bottom."""
         tables = [build_table(group, xs) for group, xs in zip(self.groups, self.xs, strict=True)]
-        items: list[tuple[float, float, list[str]]] = [(top, left, [text]) for top, left, text in self.text_lines]
+        items: list[tuple[float, float, list[str]]] = [
+            (top, left, [text]) for top, left, text in self.text_lines
+        ]
         for x, y, line_top, char in self.table_chars:
             if not any(table.add(x, y, line_top, char) for table in tables):
                 items.append((y, x, [char]))
@@ -280,7 +297,7 @@ def _line_text(line: dict[str, Any]) -> str:
 
 def read_page(page: pymupdf.Page) -> PageContent:
     groups = sorted(clusters(merge_collinear(rulings(page.get_drawings()))), key=lambda g: _extent(g).y0)
-    areas = [_extent(group) + (-_SNAP, -_SNAP, _SNAP, _SNAP) for group in groups]
+    areas = [_extent(group) + pymupdf.Rect(-_SNAP, -_SNAP, _SNAP, _SNAP) for group in groups]
     text_lines: list[tuple[float, float, str]] = []
     table_chars: list[_Char] = []
     for block in page.get_text("rawdict")["blocks"]:
@@ -304,7 +321,7 @@ def link_continued_tables(pages: list[PageContent]) -> None:
     lacks the label columns of the rows below), so the last table of a page and
     the first of the next, when their outer edges match, share the union of lines.
     """
-    for previous, current in zip(pages, pages[1:], strict=False):
+    for previous, current in itertools.pairwise(pages):
         if not previous.xs or not current.xs:
             continue
         before, after = previous.xs[-1], current.xs[0]

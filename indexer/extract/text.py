@@ -8,8 +8,10 @@ from govreports.errors import ExtractionError
 from indexer.extract import Extracted
 
 _NUL_TOLERANCE = 0.01
-# No real report comes near this; anything bigger is refused before any work is done.
+# No real report comes near these; anything bigger is refused before any work is done.
 MAX_BYTES = 100 * 1024 * 1024
+# A plain-text report is some 50 KB; the parser reads about 1 MB/s, so text is held tighter.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
 
 
 def check_size(data: bytes, what: str, limit: int = MAX_BYTES) -> None:
@@ -17,7 +19,9 @@ def check_size(data: bytes, what: str, limit: int = MAX_BYTES) -> None:
     if not data:
         raise ExtractionError(f"empty {what} file")
     if len(data) > limit:
-        raise ExtractionError(f"{what} file too large: {len(data) / 2**20:.0f} MB (limit {limit / 2**20:.0f} MB)")
+        raise ExtractionError(
+            f"{what} file too large: {len(data) / 2**20:.0f} MB (limit {limit / 2**20:.0f} MB)"
+        )
 
 
 def sniff_encoding(data: bytes) -> str | None:
@@ -42,7 +46,7 @@ def decode(data: bytes) -> str:
 
 
 def extract(data: bytes) -> Extracted:
-    check_size(data, "text")
+    check_size(data, "text", MAX_TEXT_BYTES)
     if data.count(b"\x00") > max(1, len(data) * _NUL_TOLERANCE):
         raise ExtractionError("not text: the file holds binary data")
     return Extracted(text=decode(data))

@@ -8,10 +8,12 @@ placed with the consistency rules against the rows already read.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from govreports.keys import APPLICATION_COLUMNS, APPLICATION_ROWS, OTHER_SUB_ROWS
 from govreports.model import Applications, Template
 from indexer.parser.cells import read_count
+from indexer.parser.layout import Row
 from indexer.parser.matching import Matched, first_of_each, warn_unknown
 from indexer.parser.notes import Notes
 from indexer.parser.placement import Values, place_short, regroup
@@ -19,36 +21,44 @@ from indexer.parser.rules import ROW_SUM, application_accept
 
 WIDTH = len(APPLICATION_COLUMNS)
 Matrix = dict[str, list[int | None]]
-# ("cells",) for a cell-per-line table whose rows all have seven cells; ("line", cells, end)
-# for a table whose rows all sit on lines of `cells` cells with the values ending at `end`.
-Shape = tuple[str, ...] | tuple[str, int, int]
 
 
-def _regular_shape(rows: Sequence[Matched]) -> Shape | None:
-    """How the complete rows are laid out, when they all agree: then positions can be trusted."""
+class Grid(NamedTuple):
+    """Where a regular table's values sit: on lines of `line_cells` cells, ending at cell `end`;
+    or, with `line_cells` None, one cell per line, seven cells to a row."""
+
+    line_cells: int | None
+    end: int
+
+
+def _grid_of(row: Row) -> Grid:
+    if row.line_cells is not None:
+        return Grid(len(row.line_cells), row.values_end)
+    return Grid(None, len(row.cells))
+
+
+def _regular_grid(rows: Sequence[Matched]) -> Grid | None:
+    """The layout every complete row shares, if they all share one: then positions can be trusted."""
     full = [item.row for item in rows if len(span := item.row.span()) == WIDTH and all(span)]
-    if not full:
+    grids = {_grid_of(row) for row in full}
+    if len(grids) != 1:
         return None
-    if all(row.line_cells is None for row in full):
-        return ("cells",) if all(len(row.cells) == WIDTH for row in full) else None
-    shapes = {(len(row.line_cells), row.values_end) for row in full if row.line_cells is not None}
-    if len(shapes) == 1 and all(row.line_cells is not None for row in full):
-        cells, end = shapes.pop()
-        return ("line", cells, end)
-    return None
+    grid = grids.pop()
+    return grid if grid.line_cells is not None or grid.end == WIDTH else None
 
 
-def _by_position(item: Matched, shape: Shape | None) -> list[str] | None:
+def _by_position(item: Matched, grid: Grid | None) -> list[str] | None:
     """The row's seven cells when it is complete or the table's layout fixes its positions."""
     row = item.row
     span = row.span()
     if len(span) == WIDTH:
         return span
-    if shape == ("cells",) and row.line_cells is None and len(row.cells) == WIDTH:
-        return row.cells
-    if shape and shape[0] == "line" and row.line_cells is not None and len(row.line_cells) == shape[1]:
-        end = int(shape[2])
-        window = row.line_cells[end - WIDTH : end]
+    if grid is None:
+        return None
+    if grid.line_cells is None:
+        return row.cells if row.line_cells is None and len(row.cells) == WIDTH else None
+    if row.line_cells is not None and len(row.line_cells) == grid.line_cells:
+        window = row.line_cells[grid.end - WIDTH : grid.end]
         if all(cell.kind != "label" for cell in window):
             return [cell.text for cell in window]
     return None
@@ -152,12 +162,12 @@ def read(
             notes.add("unexpected_row", f"applications.{item.key}: a 2021 sub-row in a 2019 table; not read")
         else:
             rows.append(item)
-    shape = _regular_shape(rows)
+    grid = _regular_grid(rows)
     matrix: Matrix = {}
     deferred: list[Matched] = []
     for item in rows:
         assert item.key is not None
-        cells = _by_position(item, shape)
+        cells = _by_position(item, grid)
         if cells is None and len(_filled(item)) == WIDTH:
             cells = _filled(item)  # seven numbers with a stray blank among them: the blank is filler
         if cells is None:

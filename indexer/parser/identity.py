@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
+from itertools import islice
 from typing import NamedTuple
 
 from govreports.model import Level
@@ -80,8 +81,7 @@ def read_title(text: str) -> Title | None:
 
 def find_title(lines: Sequence[str], stop: int, hint: str | None) -> Title | None:
     """The first title line (or two lines, a title split in two) before line `stop`; else the hint."""
-    tops = [_clean_title(line) for line in lines[: min(stop, len(lines))]]
-    tops = [line for line in tops if line][:_TITLE_LINES]
+    tops = list(islice(filter(None, map(_clean_title, lines[: min(stop, len(lines))])), _TITLE_LINES))
     for index, line in enumerate(tops):
         if found := read_title(line):
             return found

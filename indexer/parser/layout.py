@@ -28,7 +28,6 @@ _SEPARATOR_CELL = re.compile(r":?-{3,}:?")
 _PAGE_ARTIFACT = re.compile(r"[-—–]+\d{1,4}[-—–]+|第\d{1,4}页(?:,?共\d{1,4}页)?|\d{1,4}/\d{1,4}")
 # A number and its unit split by a space (`362.24 万元`) are one cell.
 _NUMBER_UNIT_GAP = re.compile(r"(\d)\s+(万元|元|件|个|项)(?=\s|$)")
-_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -99,8 +98,11 @@ def split_line(raw: str) -> tuple[list[Cell], LineKind]:
         return [], "empty"
     else:
         stripped = strip_markdown_heading(stripped)
-        if _PAGE_ARTIFACT.fullmatch(_WHITESPACE.sub("", stripped)) or _SEPARATOR_CELL.fullmatch(stripped):
+        word = "".join(stripped.split())
+        if _PAGE_ARTIFACT.fullmatch(word) or _SEPARATOR_CELL.fullmatch(word):
             return [], "skip"
+        if word == stripped:  # one word: the common cell-per-line case
+            return [Cell(word, classify(word))], "cell"
         cells = _plain_cells(stripped)
         return cells, "row" if len(cells) > 1 else "cell"
     cells = [cell for text_cell in texts for cell in _split_cell(text_cell)]
@@ -116,7 +118,6 @@ def split_line(raw: str) -> tuple[list[Cell], LineKind]:
 class Row:
     """One logical table row: label parts (compact text), then its cells ("" for a blank)."""
 
-    line: int  # index of the physical line the row starts on
     parts: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
     # When all of the row's values sit on one multi-cell line: that line's cells and the
@@ -148,16 +149,16 @@ class _Builder:
         self.boundary = True
         self.pending_blanks = 0
 
-    def _open(self, line: int) -> Row:
-        self.current = Row(line=line)
+    def _open(self) -> Row:
+        self.current = Row()
         self.rows.append(self.current)
         self.pending_blanks = 0
         return self.current
 
-    def label(self, text: str, line: int) -> None:
+    def label(self, text: str) -> None:
         row = self.current
         if row is None or row.has_values or (self.boundary and row.parts):
-            row = self._open(line)
+            row = self._open()
         elif len(row.parts) >= self._LABEL_LIMIT:
             del row.parts[0]
         row.parts.append(text)
@@ -166,7 +167,7 @@ class _Builder:
         self.boundary = False
 
     def value(self, text: str, line: int) -> None:
-        row = self.current if self.current is not None else self._open(line)
+        row = self.current if self.current is not None else self._open()
         row.cells.extend([""] * self.pending_blanks)
         row.cells.append(text)
         row.value_lines.add(line)
@@ -191,17 +192,15 @@ class _Builder:
             self.pending_blanks = 0
 
 
-def logical_rows(lines: Sequence[str], start: int = 0) -> list[Row]:
-    """The logical rows of `lines`; `Row.line` counts from `start`."""
+def logical_rows(lines: Sequence[str]) -> list[Row]:
     builder = _Builder()
-    for offset, raw in enumerate(lines):
-        index = start + offset
+    for index, raw in enumerate(lines):
         cells, kind = split_line(raw)
         if kind == "skip":
             continue
         for cell in cells:
             if cell.kind == "label":
-                builder.label(cell.text, index)
+                builder.label(cell.text)
             elif cell.kind == "value":
                 builder.value(cell.text, index)
             else:

@@ -39,17 +39,21 @@ def match_rows(rows: Sequence[Row], find: Callable[[str], str | None]) -> tuple[
     return matched, label_only
 
 
+def _fragment(row: Row | None, find: Callable[[str], str | None]) -> Row | None:
+    """A label-only row that names no row by itself: a piece of a wrapped label."""
+    if row is None or row.has_values or match_parts(row.parts, find) is not None:
+        return None
+    return row
+
+
 def _with_neighbour(rows: Sequence[Row], index: int, find: Callable[[str], str | None]) -> str | None:
     parts = rows[index].parts
-    after = rows[index + 1] if index + 1 < len(rows) else None
-    if after is not None and not after.has_values:
-        # Only tails that keep some of the row's own label: the next row's label alone is its own.
+    if after := _fragment(rows[index + 1] if index + 1 < len(rows) else None, find):
         for start in range(len(parts) - 1, -1, -1):
             key = find("".join(parts[start:] + after.parts))
             if key is not None:
                 return key
-    before = rows[index - 1] if index > 0 else None
-    if before is not None and not before.has_values:
+    if before := _fragment(rows[index - 1] if index > 0 else None, find):
         return match_parts(before.parts + parts, find)
     return None
 

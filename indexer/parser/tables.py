@@ -6,8 +6,9 @@ first line only that table has) to the next table or the narrative after them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from govreports.model import Active2019, Active2021, Appeals, Applications, Template
 from indexer.parser import active, appeals, applications
@@ -23,31 +24,31 @@ _ANCHOR_LINE_MAX = 400  # a table's first line is a row, not a paragraph
 _LEGACY_SCAN = 400  # lines searched for the old form's section names
 
 
-def _anchor_active(text: str) -> bool:
-    return text.startswith(("第二十条", "信息内容"))
+class _Anchor(NamedTuple):
+    """The first line only one table has: its compact text starts with or contains one of these."""
+
+    starts: tuple[str, ...]
+    contains: tuple[str, ...]
+    # One of these characters is in the raw line (spaced out or not): others are skipped unread.
+    characters: str
+
+    def __call__(self, line: str) -> bool:
+        if len(line) >= _ANCHOR_LINE_MAX or not any(char in line for char in self.characters):
+            return False
+        text = compact(line)
+        return text.startswith(self.starts) or any(word in text for word in self.contains)
 
 
-def _anchor_applications(text: str) -> bool:
-    return "勾稽关系" in text or text.startswith(("申请人情况", "一、本年新收", "本年新收"))
-
-
-def _anchor_appeals(text: str) -> bool:
-    return text.startswith("行政复议")
-
-
-_ANCHORS: dict[str, Callable[[str], bool]] = {
-    "active": _anchor_active,
-    "applications": _anchor_applications,
-    "appeals": _anchor_appeals,
+_ANCHORS: dict[str, _Anchor] = {
+    "active": _Anchor(("第二十条", "信息内容"), (), "条容"),
+    "applications": _Anchor(("申请人情况", "一、本年新收", "本年新收"), ("勾稽关系",), "稽申收"),
+    "appeals": _Anchor(("行政复议",), (), "议"),
 }
 TABLES: tuple[str, ...] = ("active", "applications", "appeals")
 
 
-def _first_anchor(lines: Sequence[str], start: int, anchor: Callable[[str], bool]) -> int | None:
-    for index in range(start, len(lines)):
-        if len(lines[index]) < _ANCHOR_LINE_MAX and anchor(compact(lines[index])):
-            return index
-    return None
+def _first_anchor(lines: Sequence[str], start: int, anchor: _Anchor) -> int | None:
+    return next((index for index in range(start, len(lines)) if anchor(lines[index])), None)
 
 
 def find_regions(lines: Sequence[str], headings: dict[str, int]) -> dict[str, Span]:
@@ -85,7 +86,7 @@ def read_tables(
     lines: Sequence[str], regions: dict[str, Span], headings: dict[str, int], year: int | None, notes: Notes
 ) -> Tables:
     """Template detection and the three tables; legacy reports keep no tables."""
-    rows = {table: logical_rows(lines[a:b], start=a) for table, (a, b) in regions.items()}
+    rows = {table: logical_rows(lines[a:b]) for table, (a, b) in regions.items()}
     active_rows = rows.get("active", [])
     application_rows, application_labels = match_application_rows(rows.get("applications", []))
     template, mixed = templates.detect(

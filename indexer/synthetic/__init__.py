@@ -59,4 +59,14 @@ def render(report: SyntheticReport, layout: str) -> bytes:
     return _renderer(layout)(report)
 
 
-__all__ = ["FORMATS", "LAYOUTS", "RULES", "TOPICS", "Rule", "Style", "SyntheticReport", "random_report", "render"]
+__all__ = [
+    "FORMATS",
+    "LAYOUTS",
+    "RULES",
+    "TOPICS",
+    "Rule",
+    "Style",
+    "SyntheticReport",
+    "random_report",
+    "render",
+]

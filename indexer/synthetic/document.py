@@ -45,7 +45,11 @@ _NUMERALS = "一二三四五六七八九"
 
 def blocks(report: SyntheticReport) -> list[Block]:
     truth, style, narrative = report.truth, report.style, report.narrative
-    out: list[Block] = [Heading(truth.title or "", 0), Paragraph(narrative.preamble), Heading(SECTION_HEADINGS[0], 1)]
+    out: list[Block] = [
+        Heading(truth.title or "", 0),
+        Paragraph(narrative.preamble),
+        Heading(SECTION_HEADINGS[0], 1),
+    ]
     for index, (sub_heading, paragraph) in enumerate(narrative.overview):
         out += [Heading(forms.label(f"（{_NUMERALS[index]}）{sub_heading}", style), 2), Paragraph(paragraph)]
     if truth.active is not None and truth.applications is not None and truth.appeals is not None:
@@ -54,7 +58,9 @@ def blocks(report: SyntheticReport) -> list[Block]:
             if isinstance(truth.active, Active2019)
             else forms.active_2021(truth.active, style)
         )
-        applications = forms.applications(truth.applications, style, other_sub_rows=report.other_sub_rows_printed)
+        applications = forms.applications(
+            truth.applications, style, other_sub_rows=report.other_sub_rows_printed
+        )
         out += [
             Heading(SECTION_HEADINGS[1], 1),
             Table(active),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from govreports.keys import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_COLUMNS
-from govreports.model import Active2019, Active2021, Applications, Appeals
+from govreports.model import Active2019, Active2021, Appeals, Applications
 from indexer.synthetic.report import Style
 
 
@@ -34,7 +34,9 @@ class Grid:
     def height(self) -> int:
         return max((c.row + c.rowspan for c in self.cells), default=0)
 
-    def put(self, row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1, header: bool = False) -> None:
+    def put(
+        self, row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1, header: bool = False
+    ) -> None:
         self.cells.append(Cell(text, row, col, rowspan, colspan, header))
 
     def origins(self) -> list[list[Cell]]:
@@ -139,24 +141,51 @@ def active_2019(active: Active2019, style: Style) -> Grid:
 
     def doc_row(name: str, key: str) -> tuple[str, list[tuple[str, int]]]:
         values = getattr(active, key)
-        return name, [(count(values.new_made), 1), (count(values.new_published), 1), (count(values.total_published), 1)]
+        return name, [
+            (count(values.new_made), 1),
+            (count(values.new_published), 1),
+            (count(values.total_published), 1),
+        ]
 
     def item_row(name: str, key: str) -> tuple[str, list[tuple[str, int]]]:
         values = getattr(active, key)
-        return name, [(count(values.previous_items), 1), (signed(values.change, style), 1), (count(values.decisions), 1)]
+        return name, [
+            (count(values.previous_items), 1),
+            (signed(values.change, style), 1),
+            (count(values.decisions), 1),
+        ]
 
-    _block(grid, item(1, style), documents, [doc_row("规章", "regulations"), doc_row("规范性文件", "normative_documents")])
-    _block(grid, item(5, style), items, [item_row("行政许可", "licensing"), item_row("其他对外管理服务事项", "other_services")])
-    _block(grid, item(6, style), items, [item_row("行政处罚", "penalties"), item_row("行政强制", "coercive_measures")])
+    _block(
+        grid,
+        item(1, style),
+        documents,
+        [doc_row("规章", "regulations"), doc_row("规范性文件", "normative_documents")],
+    )
+    _block(
+        grid,
+        item(5, style),
+        items,
+        [item_row("行政许可", "licensing"), item_row("其他对外管理服务事项", "other_services")],
+    )
+    _block(
+        grid,
+        item(6, style),
+        items,
+        [item_row("行政处罚", "penalties"), item_row("行政强制", "coercive_measures")],
+    )
     fees = active.fees
     _block(
-        grid, item(8, style), [("上一年项目数量", 1), ("本年增/减", 2)],
+        grid,
+        item(8, style),
+        [("上一年项目数量", 1), ("本年增/减", 2)],
         [("行政事业性收费", [(count(fees.previous_items), 1), (signed(fees.change, style), 2)])],
     )
     amount_header = "采购总金额（单位：万元）" if style.money == "wan_header" else "采购总金额"
     procurement = active.procurement
     _block(
-        grid, item(9, style), [("采购项目数量", 1), (label(amount_header, style), 2)],
+        grid,
+        item(9, style),
+        [("采购项目数量", 1), (label(amount_header, style), 2)],
         [("政府集中采购", [(count(procurement.items), 1), (money(procurement.amount_yuan, style), 2)])],
     )
     return grid
@@ -173,17 +202,23 @@ def active_2021(active: Active2021, style: Style) -> Grid:
         return name, [(count(getattr(active, key).decisions), 3)]
 
     _block(
-        grid, item(1, style), [("本年制发件数", 1), ("本年废止件数", 1), ("现行有效件数", 1)],
+        grid,
+        item(1, style),
+        [("本年制发件数", 1), ("本年废止件数", 1), ("现行有效件数", 1)],
         [doc_row("规章", "regulations"), doc_row("行政规范性文件", "normative_documents")],
     )
     _block(grid, item(5, style), [("本年处理决定数量", 3)], [decision_row("行政许可", "licensing")])
     _block(
-        grid, item(6, style), [("本年处理决定数量", 3)],
+        grid,
+        item(6, style),
+        [("本年处理决定数量", 3)],
         [decision_row("行政处罚", "penalties"), decision_row("行政强制", "coercive_measures")],
     )
     fee = active.fees.amount_yuan
     _block(
-        grid, item(8, style), [(label("本年收费金额（单位：万元）", style), 3)],
+        grid,
+        item(8, style),
+        [(label("本年收费金额（单位：万元）", style), 3)],
         [("行政事业性收费", [("" if fee is None else wan(fee), 3)])],
     )
     return grid
@@ -197,35 +232,47 @@ APPLICANT_HEADERS = ("商业企业", "科研机构", "社会公益组织", "法�
 RESULT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("（一）予以公开", (("", "granted"),)),
     ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", (("", "partially_granted"),)),
-    ("（三）不予公开", (
-        ("1.属于国家秘密", "withheld_state_secret"),
-        ("2.其他法律行政法规禁止公开", "withheld_prohibited_by_law"),
-        ("3.危及“三安全一稳定”", "withheld_three_safety"),
-        ("4.保护第三方合法权益", "withheld_third_party"),
-        ("5.属于三类内部事务信息", "withheld_internal_affairs"),
-        ("6.属于四类过程性信息", "withheld_process_info"),
-        ("7.属于行政执法案卷", "withheld_enforcement_files"),
-        ("8.属于行政查询事项", "withheld_administrative_query"),
-    )),
-    ("（四）无法提供", (
-        ("1.本机关不掌握相关政府信息", "unavailable_not_held"),
-        ("2.没有现成信息需要另行制作", "unavailable_needs_creation"),
-        ("3.补正后申请内容仍不明确", "unavailable_unclear"),
-    )),
-    ("（五）不予处理", (
-        ("1.信访举报投诉类申请", "rejected_petition"),
-        ("2.重复申请", "rejected_repeat"),
-        ("3.要求提供公开出版物", "rejected_publication"),
-        ("4.无正当理由大量反复申请", "rejected_excessive"),
-        ("5.要求行政机关确认或重新出具已获取信息", "rejected_confirmation"),
-    )),
+    (
+        "（三）不予公开",
+        (
+            ("1.属于国家秘密", "withheld_state_secret"),
+            ("2.其他法律行政法规禁止公开", "withheld_prohibited_by_law"),
+            ("3.危及“三安全一稳定”", "withheld_three_safety"),
+            ("4.保护第三方合法权益", "withheld_third_party"),
+            ("5.属于三类内部事务信息", "withheld_internal_affairs"),
+            ("6.属于四类过程性信息", "withheld_process_info"),
+            ("7.属于行政执法案卷", "withheld_enforcement_files"),
+            ("8.属于行政查询事项", "withheld_administrative_query"),
+        ),
+    ),
+    (
+        "（四）无法提供",
+        (
+            ("1.本机关不掌握相关政府信息", "unavailable_not_held"),
+            ("2.没有现成信息需要另行制作", "unavailable_needs_creation"),
+            ("3.补正后申请内容仍不明确", "unavailable_unclear"),
+        ),
+    ),
+    (
+        "（五）不予处理",
+        (
+            ("1.信访举报投诉类申请", "rejected_petition"),
+            ("2.重复申请", "rejected_repeat"),
+            ("3.要求提供公开出版物", "rejected_publication"),
+            ("4.无正当理由大量反复申请", "rejected_excessive"),
+            ("5.要求行政机关确认或重新出具已获取信息", "rejected_confirmation"),
+        ),
+    ),
 )
 OTHER_ONE_ROW = ("（六）其他处理", (("", "other"),))
-OTHER_SUB_ROWS = ("（六）其他处理", (
-    ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_no_correction"),
-    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_unpaid_fee"),
-    ("3.其他", "other_misc"),
-))
+OTHER_SUB_ROWS = (
+    "（六）其他处理",
+    (
+        ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_no_correction"),
+        ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_unpaid_fee"),
+        ("3.其他", "other_misc"),
+    ),
+)
 HANDLED_TOTAL = ("（七）总计", (("", "handled_total"),))
 
 

@@ -99,8 +99,8 @@ def applications(rng: random.Random, *, sub_rows: bool, at_least_one: bool) -> T
             cells.update(sub)
         for row, value in cells.items():
             table.setdefault(row, {})[column] = value
-    for row in table.values():
-        row["total"] = sum(int(row[column] or 0) for column in APPLICANT_COLUMNS)
+    for values in table.values():
+        values["total"] = sum(int(values[column] or 0) for column in APPLICANT_COLUMNS)
     return table
 
 
@@ -130,7 +130,11 @@ def break_rule(rng: random.Random, rule: Rule, apps: Table, appeals_table: Table
         shift = min(delta, int(apps["received"]["total"] or 0))
         apps["received"]["total"] = int(apps["received"]["total"] or 0) - shift
         apps["carried_over"]["total"] = int(apps["carried_over"]["total"] or 0) + shift
-        return {("applications", row, column) for row in ("received", "carried_over") for column in APPLICATION_COLUMNS}
+        return {
+            ("applications", row, column)
+            for row in ("received", "carried_over")
+            for column in APPLICATION_COLUMNS
+        }
     column = rng.choice([c for c in APPLICANT_COLUMNS if apps["received"][c]])
     if rule == "balance":
         for key in (column, "total"):
@@ -145,7 +149,9 @@ def break_rule(rng: random.Random, rule: Rule, apps: Table, appeals_table: Table
     return {("applications", row, c) for row in apps for c in (column, "total")}
 
 
-def blank(rng: random.Random, candidates: list[CellRef], count: int, tables: dict[str, Table]) -> list[CellRef]:
+def blank(
+    rng: random.Random, candidates: list[CellRef], count: int, tables: dict[str, Table]
+) -> list[CellRef]:
     """Blank `count` random cells among `candidates` (→ null); returns the blanked cells."""
     chosen = rng.sample(candidates, min(count, len(candidates)))
     for name, row, column in chosen:
@@ -158,7 +164,6 @@ def resolve_other(apps: Table) -> None:
     for column in APPLICATION_COLUMNS:
         parts = [apps[row][column] for row in OTHER_SUB_ROWS]
         apps["other"][column] = None if any(p is None for p in parts) else sum(int(p or 0) for p in parts)
-
 
 
 def _documents(rng: random.Random, keys: tuple[str, str, str]) -> dict[str, Number]:

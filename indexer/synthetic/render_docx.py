@@ -8,7 +8,6 @@ import io
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
-from docx.table import Table as WordTable
 from docx.table import _Cell
 
 from indexer.synthetic.document import Heading, Paragraph, blocks
@@ -18,7 +17,7 @@ from indexer.synthetic.report import SyntheticReport
 _HEADING_SIZES = {0: Pt(18), 1: Pt(14), 2: Pt(12)}
 
 
-def _table(document: docx.document.Document, grid: Grid) -> WordTable:
+def _table(document: docx.document.Document, grid: Grid) -> None:
     """Merges written directly as gridSpan/vMerge: python-docx's cell() lookup is quadratic."""
     table = document.add_table(rows=grid.height, cols=grid.width)
     table.style = "Table Grid"
@@ -34,7 +33,6 @@ def _table(document: docx.document.Document, grid: Grid) -> WordTable:
                 tc.vMerge = "restart" if r == cell.row else "continue"
         # The cell text setter turns "\n" into a <w:br/> inside the cell's paragraph.
         _Cell(rows[cell.row][cell.col], table).text = cell.text
-    return table
 
 
 def render(report: SyntheticReport) -> bytes:
@@ -57,4 +55,3 @@ def render(report: SyntheticReport) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-

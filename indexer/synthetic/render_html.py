@@ -30,7 +30,10 @@ def table_html(grid: Grid) -> str:
             spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
                 f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
             )
-            tds.append(f'<td{spans} style="border:1px solid #000;text-align:center"><p>{_cell_html(cell.text)}</p></td>')
+            tds.append(
+                f'<td{spans} style="border:1px solid #000;text-align:center">'
+                f"<p>{_cell_html(cell.text)}</p></td>"
+            )
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return (
         '<table border="1" cellspacing="0" cellpadding="0" width="100%" style="border-collapse:collapse">'
@@ -43,7 +46,7 @@ def content_html(report: SyntheticReport) -> str:
     parts = []
     for block in blocks(report)[1:]:
         if isinstance(block, Heading):
-            parts.append(f"<p style=\"text-indent:2em\"><strong>{escape(block.text)}</strong></p>")
+            parts.append(f'<p style="text-indent:2em"><strong>{escape(block.text)}</strong></p>')
         elif isinstance(block, Paragraph):
             align = "text-align:right" if block.align_right else "text-indent:2em"
             parts.append(f'<p style="{align}"><span style="font-family:仿宋">{escape(block.text)}</span></p>')
@@ -60,14 +63,15 @@ def _related(report: SyntheticReport) -> str:
     year = report.truth.year or 2020
     office = escape(report.truth.office or "")
     items = "".join(
-        f'<li><a href="../{y}/index.html">{office}{y}年政府信息公开工作年度报告</a><span>{y + 1}-01-2{y % 10}</span></li>'
+        f'<li><a href="../{y}/index.html">{office}{y}年政府信息公开工作年度报告</a>'
+        f"<span>{y + 1}-01-2{y % 10}</span></li>"
         for y in (year - 1, year - 2)
     )
     return f'<div class="related"><h3>相关链接</h3><ul>{items}</ul></div>'
 
 
 _SCRIPT = (
-    "<script type=\"text/javascript\">var _nPageCount = 1; function doZoom(size){"
+    '<script type="text/javascript">var _nPageCount = 1; function doZoom(size){'
     "document.getElementById('zoom').style.fontSize=size+'px';}</script>"
 )
 _SHARE = '<div class="share">分享到：<a href="#">微信</a><a href="#">微博</a><a href="#">QQ空间</a></div>'
@@ -95,7 +99,7 @@ def _trs(report: SyntheticReport, charset: str) -> str:
 <meta name="SiteName" content="{site}" />
 <meta name="ArticleTitle" content="{title}" />
 <meta name="PubDate" content="{date} 10:30" />
-<meta name="ContentSource" content="{escape(truth.office or '')}" />
+<meta name="ContentSource" content="{escape(truth.office or "")}" />
 <title>{title}_{site}</title>
 <link rel="stylesheet" href="/images/style.css" />
 <style type="text/css">.nav li{{float:left}} .TRS_Editor p{{line-height:2em}}</style>
@@ -104,17 +108,20 @@ def _trs(report: SyntheticReport, charset: str) -> str:
 <div class="header"><div class="logo"><img src="/images/logo.png" alt="{site}" />{site}</div>
 <form class="search" action="/search"><input name="q" /><button>搜索</button></form></div>
 {_NAV}
-<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="/zwgk/xxgknb/">政府信息公开年报</a></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt;
+<a href="/zwgk/xxgknb/">政府信息公开年报</a></div>
 <div class="article">
 <h1 class="article-title">{title}</h1>
-<div class="article-info"><span>发布时间：{date}</span><span>来源：{escape(truth.office or '')}</span>
+<div class="article-info"><span>发布时间：{date}</span><span>来源：{escape(truth.office or "")}</span>
 <span>浏览次数：<script>document.write(1024)</script></span>
-<span>【字体：<a href="javascript:doZoom(16)">大</a> <a href="javascript:doZoom(14)">中</a> <a href="javascript:doZoom(12)">小</a>】</span></div>
+<span>【字体：<a href="javascript:doZoom(16)">大</a> <a href="javascript:doZoom(14)">中</a>
+<a href="javascript:doZoom(12)">小</a>】</span></div>
 <div class="article-content" id="zoom"><div class="TRS_Editor">
 {content_html(report)}
 </div></div>
 {_SHARE}
-<div class="print"><a href="javascript:window.print()">打印本页</a> <a href="javascript:window.close()">关闭窗口</a></div>
+<div class="print"><a href="javascript:window.print()">打印本页</a>
+<a href="javascript:window.close()">关闭窗口</a></div>
 </div>
 {_related(report)}
 {_footer(site)}
@@ -134,11 +141,14 @@ def _jcms(report: SyntheticReport, charset: str) -> str:
 <script src="/script/jquery.min.js"></script>
 <script>$(function(){{ $('.fontsize a').click(function(){{}}); }});</script>
 </head><body>
-<div id="top"><div class="topbar">您好，欢迎访问{site}门户网站！ <a href="#">无障碍浏览</a> <a href="#">长者模式</a></div>
+<div id="top"><div class="topbar">您好，欢迎访问{site}门户网站！
+<a href="#">无障碍浏览</a> <a href="#">长者模式</a></div>
 <div class="banner">{site}</div>{_NAV}</div>
 <div class="main">
-<div class="bread">您当前的位置：<a href="/">首页</a> &gt; <a href="/col/col1/index.html">信息公开</a> &gt; <span>年度报告</span></div>
-<table class="xxgk_table"><tr><td>索引号：</td><td>11330522002579789T/2021-00001</td><td>发布机构：</td><td>{escape(truth.office or '')}</td></tr>
+<div class="bread">您当前的位置：<a href="/">首页</a> &gt;
+<a href="/col/col1/index.html">信息公开</a> &gt; <span>年度报告</span></div>
+<table class="xxgk_table"><tr><td>索引号：</td><td>11330522002579789T/2021-00001</td>
+<td>发布机构：</td><td>{escape(truth.office or "")}</td></tr>
 <tr><td>生成日期：</td><td>{date}</td><td>公开方式：</td><td>主动公开</td></tr></table>
 <div class="title"><h2>{title}</h2></div>
 <div class="fontsize">字号：<a href="#">大</a> <a href="#">中</a> <a href="#">小</a></div>
@@ -167,7 +177,8 @@ def _vsb(report: SyntheticReport, charset: str) -> str:
 <div class="weizhi">当前位置: <a href="/">首页</a>&gt;&gt;<a href="/xxgk.htm">信息公开</a>&gt;&gt;年报</div>
 <form name="_newscontent_fromname"><div class="content-box">
 <h1 align="center">{title}</h1>
-<div class="info" align="center">发布时间：{date}&nbsp;&nbsp;作者：办公室&nbsp;&nbsp;点击数：<span id="dynclicks">88</span></div>
+<div class="info" align="center">发布时间：{date}&nbsp;&nbsp;作者：办公室&nbsp;&nbsp;
+点击数：<span id="dynclicks">88</span></div>
 <div id="vsb_content"><div class="v_news_content">
 {content_html(report)}
 </div></div>

@@ -81,9 +81,10 @@ class _Writer:
             self.y += leading
         self.y += size * 0.4
 
-    def paint(self, title: str) -> bytes:
+    def paint(self, title: str, created: str) -> bytes:
         document = pymupdf.open()
-        document.set_metadata({"title": title, "creator": "Microsoft Word"})
+        metadata = {"title": title, "creator": "Microsoft Word", "creationDate": created, "modDate": created}
+        document.set_metadata(metadata)
         for content in self.pages:
             page = document.new_page(width=PAGE.width, height=PAGE.height)
             shape = page.new_shape()
@@ -93,7 +94,8 @@ class _Writer:
             for point, text, size in content.texts:
                 shape.insert_text(point, text, fontname=FONT, fontsize=size)
             shape.commit()
-        data: bytes = document.tobytes(garbage=3, deflate=True)
+        # A fixed file id and dates: the same report always gives the same bytes.
+        data: bytes = document.tobytes(garbage=3, deflate=True, no_new_id=True)
         return data
 
 
@@ -162,7 +164,8 @@ def _table(writer: _Writer, grid: Grid) -> None:
         for r in range(cell.row, cell.row + cell.rowspan):
             pages.setdefault(placed[r][0], []).append(r)
         rects = [
-            pymupdf.Rect(x0, placed[rows[0]][1], x1, placed[rows[-1]][1] + heights[rows[-1]]) for rows in pages.values()
+            pymupdf.Rect(x0, placed[rows[0]][1], x1, placed[rows[-1]][1] + heights[rows[-1]])
+            for rows in pages.values()
         ]
         lines = wrap(cell.text, x1 - x0 - 2 * PADDING, TABLE_SIZE)
         shares = _fill(lines, [rect.height for rect in rects])
@@ -180,4 +183,6 @@ def render(report: SyntheticReport) -> bytes:
             writer.text(block.text, BODY_SIZE, right=block.align_right)
         else:
             _table(writer, block.grid)
-    return writer.paint(report.truth.title or "")
+    published = report.truth.published_date
+    created = f"D:{published:%Y%m%d}090000+08'00'" if published else ""
+    return writer.paint(report.truth.title or "", created)

@@ -50,7 +50,7 @@ def _split_label(row: list[str], width: int) -> list[list[str]]:
     head, tail = row[longest][:width], row[longest][width:]
     continuation = [""] * len(row)
     continuation[longest] = tail
-    return [[*row[:longest], head, *row[longest + 1:]], continuation]
+    return [[*row[:longest], head, *row[longest + 1 :]], continuation]
 
 
 def _tab_rows(grid: Grid, wrap_width: int) -> list[str]:
@@ -92,4 +92,3 @@ def tab_rows(report: SyntheticReport) -> bytes:
 
 def pipes(report: SyntheticReport) -> bytes:
     return _render(report, _pipes)
-

@@ -25,6 +25,9 @@ from indexer.synthetic.numbers import CellRef, Rule, Table
 TemplateName = Literal["2019", "2021"]
 Money = Literal["wan_suffix", "yuan_suffix", "wan_header"]
 HTML_PORTALS: tuple[str, ...] = ("trs", "jcms", "vsb")
+TEMPLATES: tuple[TemplateName, ...] = ("2019", "2021")
+# Most reports come from townships and departments.
+LEVELS: tuple[Level, ...] = ("township", "township", "department", "county")
 
 
 @dataclass(frozen=True)
@@ -137,26 +140,31 @@ def random_report(
     `blank_cells` printed cells are left empty (null in the truth), never ones
     that would hide the broken rule. Unspecified identity is chosen at random.
     """
-    template = template or rng.choice(("2019", "2021"))
-    year = year or (rng.choice((2019, 2020)) if template == "2019" else rng.randint(2021, 2024))
+    form: TemplateName = rng.choice(TEMPLATES) if template is None else template
+    year = year or (rng.choice((2019, 2020)) if form == "2019" else rng.randint(2021, 2024))
     place = rng.choice(vocabulary.PLACES)
     if region is None:
         region = Region(province=place[0], city=place[1], county=place[2])
-    level = level or rng.choice(("township", "township", "department", "county"))
+    kind: Level = rng.choice(LEVELS) if level is None else level
     if office is None:
-        names = {"township": vocabulary.STREETS + vocabulary.TOWNS, "department": vocabulary.DEPARTMENTS}
-        name = rng.choice(names.get(level, ("",)))
-        office = vocabulary.office_for(level, (region.province or "", region.city or "", region.county or ""), name)
-    style = style or _random_style(rng, template)
+        names: dict[str, tuple[str, ...]] = {
+            "township": vocabulary.STREETS + vocabulary.TOWNS,
+            "department": vocabulary.DEPARTMENTS,
+        }
+        name = rng.choice(names.get(kind, ("",)))
+        office = vocabulary.office_for(
+            kind, (region.province or "", region.city or "", region.county or ""), name
+        )
+    style = style or _random_style(rng, form)
     published = date(year + 1, 1, 10) + timedelta(days=rng.randint(0, 45))
     topics = sorted(rng.sample(sorted(vocabulary.TOPICS), rng.randint(1, 4)))
     narrative = _narrative(rng, office, year, published, topics)
     title = f"{office}{year}年政府信息公开工作年度报告"
 
-    sub_rows = template == "2021" and not style.other_as_one_row
+    sub_rows = form == "2021" and not style.other_as_one_row
     apps = numbers.applications(rng, sub_rows=sub_rows, at_least_one=break_rule is not None)
     appeals = numbers.appeals(rng)
-    active = numbers.active_2019(rng) if template == "2019" else numbers.active_2021(rng)
+    active = numbers.active_2019(rng) if form == "2019" else numbers.active_2021(rng)
     keep: set[CellRef] = set()
     if break_rule is not None:
         keep = numbers.break_rule(rng, break_rule, apps, appeals)
@@ -171,15 +179,17 @@ def random_report(
         title=title,
         office=office,
         region=region,
-        level=level,
+        level=kind,
         year=year,
         published_date=published,
-        template=template,
+        template=form,
         content_sha256=hashlib.sha256(title.encode()).hexdigest(),
         format="txt",
         sections=_sections(narrative),
         text="\n".join([narrative.preamble, *(s or "" for s in _sections(narrative).model_dump().values())]),
-        active=None if narrative_only else (Active2019 if template == "2019" else Active2021).model_validate(active),
+        active=None
+        if narrative_only
+        else (Active2019 if form == "2019" else Active2021).model_validate(active),
         applications=None if narrative_only else Applications.model_validate(apps),
         appeals=None if narrative_only else Appeals.model_validate(appeals),
     )

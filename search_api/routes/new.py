@@ -21,8 +21,9 @@ async def new_reports(params: Annotated[NewParams, Query()], store: StoreDep) ->
     Every filter of /api/search applies. A client polling for news passes the
     `first_seen_at` of the newest report it has as the next `since`.
     """
-    body = build_recent_body(filters_of(params), params.since, start=(params.page - 1) * params.size,
-                             size=params.size)
+    body = build_recent_body(
+        filters_of(params), params.since, start=(params.page - 1) * params.size, size=params.size
+    )
     response = await store.search(body)
     hits = [summary_from_source(hit["_source"]) for hit in response["hits"]["hits"]]
     return NewResponse(since=params.since, total=response["hits"]["total"]["value"], hits=hits)

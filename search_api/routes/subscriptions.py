@@ -62,7 +62,9 @@ class SubscriptionList(BaseModel):
 
 
 @router.post("/api/subscriptions", status_code=201, response_model=SubscriptionView)
-async def create_subscription(spec: SubscriptionSpec, settings: SettingsDep, store: StoreDep) -> SubscriptionView:
+async def create_subscription(
+    spec: SubscriptionSpec, settings: SettingsDep, store: StoreDep
+) -> SubscriptionView:
     """Save a search; after each index run its webhook gets one POST listing the matching reports
     first seen since the last one (event `new`), and with `notify_revisions` the changed cells of
     revised reports (event `revised`). With a `secret`, each POST is signed:
@@ -72,21 +74,29 @@ async def create_subscription(spec: SubscriptionSpec, settings: SettingsDep, sto
     indices = MonitorIndices(store.index)
     with unavailable_as_domain_error(settings.es_url):
         await ensure_indices_async(store.client, indices, "subscriptions")
-        await store.client.index(index=indices.subscriptions, id=subscription.id,
-                                 document=subscription.document(), refresh=True)
+        await store.client.index(
+            index=indices.subscriptions, id=subscription.id, document=subscription.document(), refresh=True
+        )
     return SubscriptionView.of(subscription)
 
 
 @router.get("/api/subscriptions", response_model=SubscriptionList)
 async def list_subscriptions(settings: SettingsDep, store: StoreDep) -> SubscriptionList:
-    """Every subscription, oldest first (secrets are never shown, only whether one is set)."""
+    """The subscriptions (the first 1000), oldest first; secrets are never shown, only whether one is set."""
     sources = await _subscription_sources(store, settings)
-    return SubscriptionList(subscriptions=[SubscriptionView.of(Subscription.model_validate(s)) for s in sources])
+    views = [SubscriptionView.of(Subscription.model_validate(source)) for source in sources]
+    return SubscriptionList(subscriptions=views)
 
 
-@router.delete("/api/subscriptions/{subscription_id}", status_code=204, response_class=Response,
-               responses={404: {"model": ErrorBody, "description": "no such subscription"}})
-async def delete_subscription(subscription_id: SubscriptionId, settings: SettingsDep, store: StoreDep) -> Response:
+@router.delete(
+    "/api/subscriptions/{subscription_id}",
+    status_code=204,
+    response_class=Response,
+    responses={404: {"model": ErrorBody, "description": "no such subscription"}},
+)
+async def delete_subscription(
+    subscription_id: SubscriptionId, settings: SettingsDep, store: StoreDep
+) -> Response:
     """Delete a subscription; deliveries still pending for it are cancelled, not sent."""
     indices = MonitorIndices(store.index)
     with unavailable_as_domain_error(settings.es_url):
@@ -114,7 +124,10 @@ async def _subscription_sources(store: ReportStore, settings: Settings) -> list[
     indices = MonitorIndices(store.index)
     with unavailable_as_domain_error(settings.es_url):
         response = await store.client.search(
-            index=indices.subscriptions, size=LIST_LIMIT, ignore_unavailable=True,
-            sort=[{"created_at": "asc"}, {"id": "asc"}], query={"match_all": {}},
+            index=indices.subscriptions,
+            size=LIST_LIMIT,
+            ignore_unavailable=True,
+            sort=[{"created_at": "asc"}, {"id": "asc"}],
+            query={"match_all": {}},
         )
     return [hit["_source"] for hit in response["hits"]["hits"]]

@@ -1,0 +1,354 @@
+"""Search latency through the API and straight to Elasticsearch, under concurrent load.
+
+    .venv/bin/python bench/search.py [--reports 100000] [--seconds 60] [--clients 8] [--pool 2000]
+
+Fills the index `bench-search` (or --index) with --reports documents, unless it
+already holds that many; then --clients concurrent clients run the same realistic
+query mix (keywords, phrases, facet selections, ranges, sorts, pages) for --seconds
+against `/api/search` of a `govreports serve` process, and then for --seconds send
+the very request bodies the API builds straight to Elasticsearch. Reports p50, p95,
+p99 and queries per second of both into docs/benchmarks.md (bench:search section).
+
+The documents are real index documents (`to_document` of synthetic reports), but
+segmenting 100,000 texts with jieba takes most of an hour on this machine, so
+--pool distinct reports are generated and each is written several times under new
+ids and with its identity (office, region, year, dates) drawn afresh. Term
+statistics are then those of a corpus with repeated texts; the posting lists,
+facet cardinalities and document count are those of --reports reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from elasticsearch import AsyncElasticsearch, Elasticsearch, helpers
+
+from govreports.es_client import build_async_client, build_client
+from govreports.settings import Settings
+from indexer.documents_es import to_document
+from indexer.lifecycle import ensure_index
+from indexer.synthetic import TOPICS, random_report
+from indexer.synthetic.vocabulary import PLACES
+from search_api.query import SearchParams, build_search_body
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "docs" / "benchmarks.md"
+SECTION = "search"
+WARMUP_S = 5.0
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 1.3
+
+# A request: the query parameters, as the page or a script would send them.
+Query = dict[str, Any]
+
+
+# --- corpus -----------------------------------------------------------------------
+
+
+def pool_documents(size: int, seed: int) -> list[dict[str, Any]]:
+    """`size` distinct synthetic reports as index documents (segmented once, reused many times)."""
+    rng = random.Random(seed)
+    return [to_document(random_report(rng).truth) for _ in range(size)]
+
+
+def varied(document: dict[str, Any], number: int, rng: random.Random) -> dict[str, Any]:
+    """A copy of `document` under a new id, for another year (of its template) and place."""
+    year = rng.randint(2019, 2020) if document["template"] == "2019" else rng.randint(2021, 2024)
+    province, city, county = rng.choice(PLACES)
+    published = date(year + 1, 1, 5) + timedelta(days=rng.randint(0, 60))
+    return {
+        **document,
+        "id": f"bench-{number:08d}",
+        "year": year,
+        "region": {"province": province, "city": city, "county": county},
+        "published_date": published.isoformat(),
+        "first_seen_at": f"{published.isoformat()}T08:00:00+00:00",
+    }
+
+
+def bulk_actions(pool: list[dict[str, Any]], count: int, index: str, seed: int) -> Iterator[dict[str, Any]]:
+    rng = random.Random(seed)
+    for number in range(count):
+        document = varied(pool[number % len(pool)], number, rng)
+        yield {"_index": index, "_id": document["id"], "_source": document}
+
+
+def fill_index(client: Elasticsearch, alias: str, count: int, pool_size: int) -> float:
+    """Create `alias` and write `count` documents unless it holds them already; seconds spent."""
+    ensure_index(client, alias)
+    if client.count(index=alias)["count"] == count:
+        return 0.0
+    started = time.monotonic()
+    print(f"segmenting {pool_size} distinct reports …", file=sys.stderr)
+    pool = pool_documents(pool_size, seed=1)
+    print(f"writing {count} documents to {alias} …", file=sys.stderr)
+    client.options(request_timeout=120).indices.put_settings(index=alias, settings={"refresh_interval": "-1"})
+    helpers.bulk(
+        client.options(request_timeout=120), bulk_actions(pool, count, alias, seed=2), chunk_size=500
+    )
+    client.indices.put_settings(index=alias, settings={"refresh_interval": None})
+    client.options(request_timeout=600).indices.refresh(index=alias)
+    client.options(request_timeout=600).indices.forcemerge(index=alias, max_num_segments=1)
+    return time.monotonic() - started
+
+
+# --- query mix ----------------------------------------------------------------------
+
+KEYWORDS: tuple[str, ...] = (*TOPICS, "政府信息公开", "年度报告", "行政诉讼", "公开", "街道办事处")
+SORTS: tuple[str, ...] = ("-applications_received", "-grant_rate", "year", "newest", "-lawsuits")
+
+
+def random_query(rng: random.Random) -> Query:
+    """One request of the mix: what people do on the page, in rough proportion."""
+    query: Query = {}
+    if rng.random() < 0.7:
+        words = rng.sample(KEYWORDS, rng.choice((1, 1, 1, 2)))
+        query["q"] = f'"{words[0]}"' if rng.random() < 0.1 else " ".join(words)
+    if rng.random() < 0.4:
+        query["year"] = rng.sample(range(2019, 2025), rng.choice((1, 1, 2)))
+    if rng.random() < 0.3:
+        query["province"] = [rng.choice(PLACES)[0]]
+    if rng.random() < 0.1:
+        query["level"] = ["township"]
+    if rng.random() < 0.15:
+        query["consistent"] = rng.random() < 0.5
+    if rng.random() < 0.2:
+        query["min_applications_received"] = rng.choice((1, 10, 50))
+    if rng.random() < 0.1:
+        query["max_grant_rate"] = 0.5
+    if rng.random() < 0.1:
+        query["year_from"] = 2021
+    if rng.random() < 0.25:
+        query["sort"] = rng.choice(SORTS)
+    if rng.random() < 0.15:
+        query["page"] = rng.randint(2, 5)
+    return query
+
+
+def query_mix(count: int, seed: int) -> list[Query]:
+    rng = random.Random(seed)
+    return [random_query(rng) for _ in range(count)]
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    latencies_ms: list[float]
+    seconds: float
+    errors: int
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+
+async def run_load(
+    send: Callable[[Query], Awaitable[bool]], mix: list[Query], clients: int, seconds: float
+) -> Result:
+    """`clients` loops, each sending the mix's queries in turn (from its own offset) until time is up."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+
+    async def client(offset: int) -> None:
+        nonlocal errors
+        position = offset
+        while time.monotonic() < deadline:
+            query = mix[position % len(mix)]
+            position += 1
+            started = time.perf_counter()
+            ok = await send(query)
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+
+    started = time.monotonic()
+    await asyncio.gather(*(client(number * 97) for number in range(clients)))
+    return Result(latencies, time.monotonic() - started, errors)
+
+
+async def measure(
+    send: Callable[[Query], Awaitable[bool]], mix: list[Query], clients: int, seconds: float
+) -> Result:
+    await run_load(send, mix, clients, min(WARMUP_S, seconds))
+    return await run_load(send, mix, clients, seconds)
+
+
+def api_sender(http: httpx.AsyncClient) -> Callable[[Query], Awaitable[bool]]:
+    async def send(query: Query) -> bool:
+        response = await http.get("/api/search", params=query)
+        return response.status_code == 200
+
+    return send
+
+
+def direct_sender(es: AsyncElasticsearch, index: str) -> Callable[[Query], Awaitable[bool]]:
+    bodies: dict[str, dict[str, Any]] = {}
+
+    async def send(query: Query) -> bool:
+        # The body the API would build for this query, built once: only Elasticsearch's share is timed.
+        key = repr(sorted(query.items()))
+        if key not in bodies:
+            bodies[key] = build_search_body(SearchParams.model_validate(query))
+        response = await es.search(index=index, body=bodies[key])
+        return "hits" in response
+
+    return send
+
+
+# --- the API process -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_api(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "GOVREPORTS_INDEX": settings.index, "GOVREPORTS_ES_URL": settings.es_url}
+    command = [str(Path(sys.executable).with_name("govreports")), "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.3)
+    process.terminate()
+    raise SystemExit(f"the API did not start on port {port}")
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
+        cpu = found.group(1) if found else cpu
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, Python {platform.python_version()}"
+
+
+def row(name: str, result: Result) -> str:
+    return (
+        f"| {name} | {result.percentile(0.5):.1f} | {result.percentile(0.95):.1f} | "
+        f"{result.percentile(0.99):.1f} | {result.per_second:.0f} | {len(result.latencies_ms)} | "
+        f"{result.errors} |"
+    )
+
+
+def section(args: argparse.Namespace, es_version: str, fill_s: float, api: Result, direct: Result) -> str:
+    api_p95, direct_p95 = api.percentile(0.95), direct.percentile(0.95)
+    ratio = api_p95 / direct_p95
+    verdict = "met" if api_p95 <= TARGET_P95_MS and ratio <= TARGET_RATIO else "NOT met"
+    filled = f"filled in {fill_s / 60:.0f} min" if fill_s else "already filled"
+    return f"""
+## Search (`bench/search.py`)
+
+Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}; Elasticsearch {es_version} on the same machine
+(single node, 1 shard, shared with other work); load average {os.getloadavg()[0]:.1f} at the end.
+Index: {args.reports:,} report documents ({args.pool:,} distinct segmented texts, each under several
+identities; {filled}). Load: {args.clients} concurrent clients for {args.seconds:.0f} s each way, after a
+{WARMUP_S:.0f} s warm-up, cycling through {args.mix} queries: 70% keywords (10% of them quoted phrases),
+facet selections (year, province, level, consistency), ranges, sorts and pages 2–5. "API" is
+`GET /api/search` of a `govreports serve` process (one uvicorn worker) over loopback; "direct" sends
+the same request bodies to Elasticsearch with the async client.
+
+| path | p50 ms | p95 ms | p99 ms | queries/s | queries | errors |
+|---|---|---|---|---|---|---|
+{row("API", api)}
+{row("Elasticsearch direct", direct)}
+
+Target API p95 ≤ {TARGET_P95_MS:.0f} ms and ≤ {TARGET_RATIO}× the direct p95: **{verdict}**
+(API p95 {api_p95:.1f} ms = {ratio:.2f}× direct).
+"""
+
+
+def write_section(body: str) -> None:
+    """Replace (or append) this benchmark's section between its markers in docs/benchmarks.md."""
+    start, end = f"<!-- bench:{SECTION} -->", f"<!-- /bench:{SECTION} -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    BENCHMARKS.parent.mkdir(parents=True, exist_ok=True)
+    BENCHMARKS.write_text(text, encoding="utf-8")
+
+
+async def run_both(settings: Settings, args: argparse.Namespace, port: int) -> tuple[Result, Result]:
+    mix = query_mix(args.mix, seed=3)
+    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30) as http:
+        api = await measure(api_sender(http), mix, args.clients, args.seconds)
+    es = build_async_client(settings)
+    try:
+        direct = await measure(direct_sender(es, settings.index), mix, args.clients, args.seconds)
+    finally:
+        await es.close()
+    return api, direct
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reports", type=int, default=100_000, help="documents in the index")
+    parser.add_argument("--pool", type=int, default=2_000, help="distinct reports segmented")
+    parser.add_argument("--seconds", type=float, default=60.0, help="load duration, each way")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--mix", type=int, default=500, help="distinct queries in the mix")
+    parser.add_argument("--index", default="bench-search", help="the alias to fill and search")
+    parser.add_argument("--no-write", action="store_true", help="print the results, leave docs/ alone")
+    args = parser.parse_args()
+
+    settings = Settings().model_copy(update={"index": args.index})
+    client = build_client(settings)
+    fill_s = fill_index(client, args.index, args.reports, min(args.pool, args.reports))
+    es_version = client.nodes.info(node_id="_local")["nodes"].popitem()[1]["version"]
+    client.close()
+
+    port = free_port()
+    api_process = start_api(settings, port)
+    try:
+        api, direct = asyncio.run(run_both(settings, args, port))
+    finally:
+        api_process.terminate()
+        api_process.wait(timeout=30)
+    body = section(args, es_version, fill_s, api, direct)
+    print(body)
+    overhead = statistics.median(api.latencies_ms) - statistics.median(direct.latencies_ms)
+    print(f"median API overhead per query: {overhead:.1f} ms")
+    if not args.no_write:
+        write_section(body)
+
+
+if __name__ == "__main__":
+    main()

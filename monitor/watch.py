@@ -1,0 +1,235 @@
+"""The watch loop: crawl every configured portal on a schedule, index, then notify.
+
+One cycle crawls the sites one at a time (each in its own Scrapy child process,
+see `crawler.fetch`), recording each site's run, then runs `notify`. A site that
+fails is recorded as failed and the next one is crawled. Between cycles the loop
+sleeps, waking to retry deliveries as they fall due.
+
+SIGTERM or SIGINT once: the current site is finished, then the loop stops (no new
+site, no notify: the next start derives the notifications from the index). Twice:
+the current site is abandoned at once and recorded so. Either way nothing is lost:
+indexing is idempotent and notifications come from the index state.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from elasticsearch import Elasticsearch
+
+from govreports.errors import GovreportsError
+from govreports.es_client import unavailable_as_domain_error
+from govreports.settings import Settings
+from monitor import deliveries
+from monitor.clock import Clock, utc_now
+from monitor.indices import MonitorIndices, ensure_indices
+from monitor.notify import NotifyOutcome, notify, send_due
+from monitor.retry import RetryPolicy
+from monitor.runs import RunStatus, SiteRun, abandon_orphans, new_cycle_id, save_run, start_run
+
+if TYPE_CHECKING:
+    from crawler.sites import Site
+    from crawler.summary import CrawlSummary
+
+log = logging.getLogger("govreports.watch")
+# Crawl one site into the index: `crawler.run.crawl` with the loop's options bound.
+CrawlSite = Callable[[Settings, "Site", Elasticsearch], "CrawlSummary"]
+# Longest single sleep, so a clock jump or a delivery recorded by another process is noticed.
+MAX_NAP = timedelta(minutes=5)
+
+
+class Abandon(BaseException):
+    """Raised in the main thread by a second stop signal: leave the current site now."""
+
+
+class StopSignal:
+    """Set by SIGTERM/SIGINT (or by a test); waits that it interrupts."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    @property
+    def requested(self) -> bool:
+        return self._event.is_set()
+
+    def request(self) -> None:
+        self._event.set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`; True when stopped meanwhile."""
+        return self._event.wait(max(seconds, 0.0))
+
+    @contextmanager
+    def handling_signals(self) -> Iterator[None]:
+        """Install the SIGTERM/SIGINT handlers for the duration of the block (main thread only)."""
+
+        def handle(signum: int, frame: FrameType | None) -> None:
+            if self.requested:
+                raise Abandon(f"signal {signal.Signals(signum).name} received twice")
+            log.info("stop requested (%s): finishing the current site", signal.Signals(signum).name)
+            self.request()
+
+        previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+@dataclass
+class CycleOutcome:
+    cycle_id: str
+    runs: list[SiteRun] = field(default_factory=list)
+    notified: NotifyOutcome | None = None
+    stopped: bool = False
+
+
+def crawl_site(settings: Settings, site: Site, client: Elasticsearch, *, polite: bool = True) -> CrawlSummary:
+    """The production `CrawlSite`: the crawler's own entry point, for one site."""
+    from crawler.run import crawl
+
+    return crawl(settings, [site], es_client=client, polite=polite)
+
+
+def run_cycle(
+    client: Elasticsearch,
+    settings: Settings,
+    sites: Sequence[Site],
+    *,
+    crawl: CrawlSite,
+    stop: StopSignal,
+    clock: Clock = utc_now,
+    policy: RetryPolicy | None = None,
+) -> CycleOutcome:
+    """Crawl each site (each failure recorded, none fatal), then notify; stops early on `stop`."""
+    indices = MonitorIndices(settings.index)
+    with unavailable_as_domain_error(settings.es_url):
+        ensure_indices(client, indices)
+        abandon_orphans(client, indices, clock())
+    outcome = CycleOutcome(new_cycle_id(clock()))
+    for site in sites:
+        if stop.requested:
+            outcome.stopped = True
+            return outcome
+        outcome.runs.append(_crawl_one(client, settings, site, outcome.cycle_id, crawl, clock))
+    if stop.requested:
+        outcome.stopped = True
+        return outcome
+    outcome.notified = notify(client, settings, clock=clock, policy=policy)
+    return outcome
+
+
+def _crawl_one(
+    client: Elasticsearch, settings: Settings, site: Site, cycle_id: str, crawl: CrawlSite, clock: Clock
+) -> SiteRun:
+    run = start_run(cycle_id, site.name, clock())
+    with unavailable_as_domain_error(settings.es_url):
+        save_run(client, MonitorIndices(settings.index), run)
+    log.info("cycle %s: crawling %s", cycle_id, site.name)
+    try:
+        summary = crawl(settings, site, client)
+    except Abandon:
+        _finish(client, settings, run, clock(), "abandoned", "stopped by a second signal mid-crawl")
+        raise
+    except Exception as error:  # one portal's failure, whatever it is, must not stop the others
+        log.warning("cycle %s: %s failed: %s", cycle_id, site.name, error)
+        _finish(client, settings, run, clock(), "failed", f"{type(error).__name__}: {error}")
+        return run
+    _count(run, summary)
+    _finish(client, settings, run, clock(), "failed" if run.error else "ok", run.error)
+    log.info(
+        "cycle %s: %s: %d pages, %d new, %d revised, %d unchanged, %d failed",
+        cycle_id,
+        site.name,
+        run.fetched,
+        run.new,
+        run.revised,
+        run.unchanged,
+        run.failed,
+    )
+    return run
+
+
+def _count(run: SiteRun, summary: CrawlSummary) -> None:
+    run.fetched = summary.pages_fetched
+    run.new, run.revised = summary.new, summary.revised
+    run.unchanged, run.failed = summary.unchanged, summary.failed
+    # The crawl was of this one site, so every whole-crawl error is this site's.
+    run.error = "; ".join(summary.errors) or None
+
+
+def _finish(
+    client: Elasticsearch,
+    settings: Settings,
+    run: SiteRun,
+    now: datetime,
+    status: RunStatus,
+    error: str | None,
+) -> None:
+    run.status, run.finished_at, run.error = status, now, error
+    with unavailable_as_domain_error(settings.es_url):
+        save_run(client, MonitorIndices(settings.index), run)
+
+
+def watch(
+    client: Elasticsearch,
+    settings: Settings,
+    sites: Sequence[Site],
+    *,
+    every: timedelta,
+    once: bool,
+    crawl: CrawlSite,
+    stop: StopSignal,
+    clock: Clock = utc_now,
+    policy: RetryPolicy | None = None,
+    on_cycle: Callable[[CycleOutcome], None] | None = None,
+) -> None:
+    """Run cycles every `every` until stopped (or once); between cycles, send deliveries as they fall due."""
+    while not stop.requested:
+        started = clock()
+        try:
+            outcome = run_cycle(client, settings, sites, crawl=crawl, stop=stop, clock=clock, policy=policy)
+        except GovreportsError as error:
+            if once:
+                raise
+            # Elasticsearch down, say: this cycle is lost, the next one may find it back.
+            log.error("cycle failed: %s", error)
+        else:
+            if on_cycle is not None:
+                on_cycle(outcome)
+        if once:
+            return
+        _between_cycles(client, settings, until=started + every, stop=stop, clock=clock, policy=policy)
+
+
+def _between_cycles(
+    client: Elasticsearch,
+    settings: Settings,
+    *,
+    until: datetime,
+    stop: StopSignal,
+    clock: Clock,
+    policy: RetryPolicy | None,
+) -> None:
+    indices = MonitorIndices(settings.index)
+    while not stop.requested and clock() < until:
+        try:
+            with unavailable_as_domain_error(settings.es_url):
+                due = deliveries.next_due_at(client, indices)
+            if due is not None and due <= clock():
+                send_due(client, settings, clock=clock, policy=policy)
+                continue
+        except GovreportsError as error:
+            log.warning("could not retry deliveries: %s", error)
+            due = None
+        wake = min(until, due or until, clock() + MAX_NAP)
+        stop.wait((wake - clock()).total_seconds())
