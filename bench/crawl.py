@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/crawl.py [--reports 150] [--no-write]
 
-Serves the four portal families with `--reports` reports each, crawls them once
-from their home pages (Scrapy in its child process, JSON Lines out, the real
-parser), and writes pages/s to docs/benchmarks.md between <!-- bench:crawl -->
-and <!-- /bench:crawl -->. Target: at least 100 pages/s for the fetch phase.
+Serves the four portal families with `--reports` reports each and runs the fetch
+phase of one crawl from their home pages (Scrapy in its child process: listings,
+details, attachments, robots.txt; archive and crawl state written). Parsing is
+the parser's benchmark, not this one. Writes the figures to docs/benchmarks.md
+between <!-- bench:crawl --> and <!-- /bench:crawl -->. Target: 100 pages/s.
 """
 
 from __future__ import annotations
@@ -16,18 +17,26 @@ import platform
 import re
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crawler.fetch import FetchResult, fetch
 from crawler.portals import PortalServer
-from crawler.run import crawl
-from crawler.summary import CrawlSummary
+from crawler.profiles import scrapy_settings
 from govreports.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:crawl -->", "<!-- /bench:crawl -->"
 TARGET_PAGES_PER_SECOND = 100.0
+
+
+@dataclass(frozen=True)
+class Measured:
+    fetched: FetchResult
+    wall_seconds: float  # the whole fetch, child start-up included
+    server_cpu_seconds: float  # this process: the portal server's threads
 
 
 def machine() -> str:
@@ -40,38 +49,41 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {memory}, load average {load} at start"
 
 
-def run(reports: int) -> tuple[CrawlSummary, float]:
+def run(reports: int) -> Measured:
     with PortalServer.fixture(seed=2024, reports=reports) as server, tempfile.TemporaryDirectory() as tmp:
-        started = time.monotonic()
-        settings = Settings(data_dir=Path(tmp) / "data")
-        summary = crawl(settings, server.sites(), out=Path(tmp) / "out", polite=False)
-        return summary, time.monotonic() - started
+        settings = scrapy_settings(Settings(data_dir=Path(tmp)), polite=False)
+        wall, cpu = time.monotonic(), time.process_time()
+        fetched = fetch(server.sites(), settings)
+        return Measured(fetched, time.monotonic() - wall, time.process_time() - cpu)
 
 
-def section(reports: int, summary: CrawlSummary, wall: float) -> str:
-    fetch_rate = summary.pages_fetched / summary.fetching_seconds
-    verdict = "meets" if fetch_rate >= TARGET_PAGES_PER_SECOND else "misses"
+def section(reports: int, measured: Measured) -> str:
+    fetched = measured.fetched
+    pages = sum(fetched.pages.values())
+    rate = pages / fetched.fetching_seconds
+    verdict = "meets" if rate >= TARGET_PAGES_PER_SECOND else "misses"
+    crawler_ms = 1000 * fetched.fetching_cpu_seconds / pages
+    server_ms = 1000 * measured.server_cpu_seconds / pages
     return "\n".join([
         START,
         "## Crawl throughput (`bench/crawl.py`)",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
-        f"Four fixture portals × {reports} reports on 127.0.0.1, politeness off (`--no-polite`), "
-        "robots.txt obeyed, one crawl from the home pages, JSON Lines out.",
+        f"Four fixture portals × {reports} reports on 127.0.0.1, politeness off (`--no-polite` profile), "
+        "robots.txt obeyed, archive and crawl state written; fetch phase only (parsing is benchmarked apart).",
         "",
         "| measure | value |",
         "|---|---|",
-        f"| pages fetched (listings, details, attachments, robots.txt) | {summary.pages_fetched} |",
-        f"| reports found | {summary.new} (failed {summary.failed}: one broken link per portal) |",
-        f"| Scrapy run in its child process, start-up included | {summary.fetch_seconds:.1f} s, "
-        f"{summary.pages_fetched / summary.fetch_seconds:.0f} pages/s |",
-        f"| fetching, first response to last | {summary.fetching_seconds:.1f} s |",
-        f"| **fetch rate** | **{fetch_rate:.0f} pages/s** "
-        f"({verdict} the {TARGET_PAGES_PER_SECOND:.0f} pages/s target) |",
-        f"| whole crawl (spawn, fetch, parse every report, write) | {wall:.1f} s, "
-        f"{summary.pages_fetched / wall:.0f} pages/s |",
+        f"| pages fetched (listings, details, attachments, robots.txt) | {pages} |",
+        f"| report documents fetched | {len(fetched.documents)} |",
+        f"| fetching, first response to last | {fetched.fetching_seconds:.1f} s |",
+        f"| **fetch rate** | **{rate:.0f} pages/s** ({verdict} the {TARGET_PAGES_PER_SECOND:.0f} pages/s target) |",
+        f"| whole fetch phase, child process start-up included | {measured.wall_seconds:.1f} s |",
+        f"| CPU per page: crawler (child process) | {crawler_ms:.1f} ms |",
+        f"| CPU per page: fixture server (Python threads, same machine) | {server_ms:.1f} ms |",
         "",
-        "The whole-crawl figure is bounded by parsing (PDF and DOCX extraction), not by fetching.",
+        f"The crawler's CPU cost alone would allow about {1000 / crawler_ms:.0f} pages/s on one free core; "
+        "on a shared machine the rate follows the load average above.",
         END,
     ])
 
@@ -92,8 +104,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=150, help="reports per portal")
     parser.add_argument("--no-write", action="store_true", help="print the section, leave docs/ alone")
     arguments = parser.parse_args()
-    summary, wall = run(arguments.reports)
-    text = section(arguments.reports, summary, wall)
+    text = section(arguments.reports, run(arguments.reports))
     print(text)
     if not arguments.no_write:
         write(text)

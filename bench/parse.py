@@ -67,14 +67,14 @@ def rate(items: list[bytes], format: Format) -> tuple[float, float, float]:
 def find_tables_per_page(items: list[bytes]) -> tuple[float, float, int]:
     """Seconds per page: PyMuPDF's find_tables() and the extractor's ruled-grid reader."""
     pages = [page for data in items for page in pymupdf.open(stream=data, filetype="pdf")]
-    start = time.perf_counter()
+    start = time.process_time()
     for page in pages:
         page.find_tables()
-    slow = (time.perf_counter() - start) / len(pages)
-    start = time.perf_counter()
+    slow = (time.process_time() - start) / len(pages)
+    start = time.process_time()
     for page in pages:
         pdf.read_page(page).lines()
-    fast = (time.perf_counter() - start) / len(pages)
+    fast = (time.process_time() - start) / len(pages)
     return slow, fast, len(pages)
 
 
@@ -141,6 +141,8 @@ def main() -> None:
     rows = []
     for name, (format, items) in corpora.items():
         per_second, extracting, per_wall_second = rate(items, format)
+        if format == "doc":  # the work happens in LibreOffice's processes, not in this one's CPU time
+            per_second, extracting = per_wall_second, 1.0
         target = TARGETS.get(format)
         met = "" if target is None else ("yes" if per_second >= target else "no")
         pages = (
@@ -171,10 +173,10 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|",
         *rows,
         "",
-        f"PDF tables: PyMuPDF {pymupdf.VersionBind} `page.find_tables()` takes {slow * 1000:.0f} ms a page"
-        f" ({page_count} pages of generated reports; it also mis-read these ruled tables as one page-wide"
-        " grid),"
-        f" the extractor's own ruled-grid reader {fast * 1000:.1f} ms a page including the text, so the",
+        f"PDF tables: PyMuPDF {pymupdf.VersionBind} `page.find_tables()` takes {slow * 1000:.0f} ms of CPU"
+        f" a page ({page_count} pages of generated reports; it also mis-read these ruled tables as one",
+        "page-wide grid);",
+        f"the extractor's own ruled-grid reader takes {fast * 1000:.1f} ms a page including the text, so the",
         "extractor rebuilds tables from the rulings. (PyMuPDF 2.0 was 2–3 s a page and loads an ONNX layout",
         "model on import, 3.5 s; pyproject pins `pymupdf<2`.)",
     ]

@@ -32,15 +32,9 @@ class FetchResult:
     pages: Counter[str] = field(default_factory=Counter)  # responses per site ("" = robots.txt and the like)
     report_links: Counter[str] = field(default_factory=Counter)  # report links found per site
     seconds: float = 0.0  # the whole Scrapy run, start-up included
-    first_response: float | None = None  # monotonic clock of the child process
-    last_response: float | None = None
-
-    @property
-    def fetching_seconds(self) -> float:
-        """From the first response to the last: the crawl's steady-state fetching time."""
-        if self.first_response is None or self.last_response is None:
-            return 0.0
-        return self.last_response - self.first_response
+    # From the first response to the last: the steady-state fetching, in wall and CPU seconds.
+    fetching_seconds: float = 0.0
+    fetching_cpu_seconds: float = 0.0
 
 
 def fetch(sites: Sequence[Site], scrapy_settings: dict[str, Any]) -> FetchResult:
@@ -81,6 +75,7 @@ class _Collector:
 
     def __init__(self) -> None:
         self.result = FetchResult()
+        self._first: tuple[float, float] | None = None  # (wall, CPU) clocks at the first response
 
     def connect(self, crawler: Any) -> None:
         from scrapy import signals
@@ -91,9 +86,10 @@ class _Collector:
 
     def response_received(self, request: Any, **_: Any) -> None:
         self.result.pages[request.meta.get("site", "")] += 1
-        now = time.monotonic()
-        self.result.first_response = self.result.first_response or now
-        self.result.last_response = now
+        now = (time.monotonic(), time.process_time())
+        self._first = self._first or now
+        self.result.fetching_seconds = now[0] - self._first[0]
+        self.result.fetching_cpu_seconds = now[1] - self._first[1]
 
     def item_scraped(self, item: Any, **_: Any) -> None:
         if isinstance(item, FetchedDocument):

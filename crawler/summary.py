@@ -53,7 +53,6 @@ class CrawlSummary(BaseModel):
     skipped_by_robots: int = 0
     seconds: float = 0.0
     fetch_seconds: float = 0.0  # Scrapy's run in its child process, start-up included
-    fetching_seconds: float = 0.0  # first response to last response
     sites: list[SiteSummary] = Field(default_factory=list)
     documents: list[DocumentOutcome] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
@@ -106,7 +105,6 @@ def summarize(
         skipped_by_robots=sum(1 for failure in failures if failure.kind == "robots"),
         seconds=seconds,
         fetch_seconds=fetched.seconds,
-        fetching_seconds=fetched.fetching_seconds,
         sites=site_summaries,
         documents=documents,
         problems=problems,

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 import httpx
 from elasticsearch import Elasticsearch
 
-from govreports.es_client import unavailable_as_domain_error
 from govreports.settings import Settings
 from monitor import deliveries, subscriptions
 from monitor.clock import Clock, utc_now
 from monitor.deliveries import DeliveryPass
+from monitor.errors import elasticsearch_errors
 from monitor.events import EventName
 from monitor.indices import MonitorIndices, ensure_indices
 from monitor.planning import plan
@@ -43,7 +43,7 @@ def notify(
     """Record and send every subscription's deliveries for what the index holds now."""
     indices = MonitorIndices(settings.index)
     policy = policy or RetryPolicy()
-    with unavailable_as_domain_error(settings.es_url):
+    with elasticsearch_errors(settings.es_url):
         ensure_indices(client, indices)
         outcome = plan_deliveries(client, indices, clock=clock, policy=policy)
     outcome.sent = send_due(client, settings, clock=clock, policy=policy, http=http)
@@ -54,6 +54,8 @@ def plan_deliveries(
     client: Elasticsearch, indices: MonitorIndices, *, clock: Clock, policy: RetryPolicy
 ) -> NotifyOutcome:
     """Record versions, then each subscription's deliveries for everything up to now."""
+    if not client.indices.exists(index=indices.reports):
+        return NotifyOutcome()  # nothing indexed yet (a first crawl that failed): nothing to announce
     # Searches see only refreshed documents: make the run that just indexed (and the watermarks
     # the previous pass moved) visible. Reads by id are real-time and need no refresh.
     client.indices.refresh(index=[indices.reports, indices.subscriptions])
@@ -81,7 +83,7 @@ def send_due(
     owned = http is None
     http = http or deliveries.webhook_client()
     try:
-        with unavailable_as_domain_error(settings.es_url):
+        with elasticsearch_errors(settings.es_url):
             return deliveries.deliver_due(
                 client,
                 indices,

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 from elasticsearch import Elasticsearch
 
 from govreports.errors import GovreportsError
-from govreports.es_client import unavailable_as_domain_error
 from govreports.settings import Settings
 from monitor import deliveries
 from monitor.clock import Clock, utc_now
+from monitor.errors import elasticsearch_errors
 from monitor.indices import MonitorIndices, ensure_indices
 from monitor.notify import NotifyOutcome, notify, send_due
 from monitor.retry import RetryPolicy
@@ -112,7 +112,7 @@ def run_cycle(
 ) -> CycleOutcome:
     """Crawl each site (each failure recorded, none fatal), then notify; stops early on `stop`."""
     indices = MonitorIndices(settings.index)
-    with unavailable_as_domain_error(settings.es_url):
+    with elasticsearch_errors(settings.es_url):
         ensure_indices(client, indices)
         abandon_orphans(client, indices, clock())
     outcome = CycleOutcome(new_cycle_id(clock()))
@@ -132,7 +132,7 @@ def _crawl_one(
     client: Elasticsearch, settings: Settings, site: Site, cycle_id: str, crawl: CrawlSite, clock: Clock
 ) -> SiteRun:
     run = start_run(cycle_id, site.name, clock())
-    with unavailable_as_domain_error(settings.es_url):
+    with elasticsearch_errors(settings.es_url):
         save_run(client, MonitorIndices(settings.index), run)
     log.info("cycle %s: crawling %s", cycle_id, site.name)
     try:
@@ -176,7 +176,7 @@ def _finish(
     error: str | None,
 ) -> None:
     run.status, run.finished_at, run.error = status, now, error
-    with unavailable_as_domain_error(settings.es_url):
+    with elasticsearch_errors(settings.es_url):
         save_run(client, MonitorIndices(settings.index), run)
 
 
@@ -223,7 +223,7 @@ def _between_cycles(
     indices = MonitorIndices(settings.index)
     while not stop.requested and clock() < until:
         try:
-            with unavailable_as_domain_error(settings.es_url):
+            with elasticsearch_errors(settings.es_url):
                 due = deliveries.next_due_at(client, indices)
             if due is not None and due <= clock():
                 send_due(client, settings, clock=clock, policy=policy)

@@ -8,6 +8,11 @@ Multi-select faceting: the query proper carries the text and the filters that
 are not facets (year range, totals bounds); the facet selections go into
 `post_filter`, and each facet's aggregation is wrapped in a filter holding every
 selection except its own, so a facet's counts say what widening it would give.
+The hits and the counts are two bodies sent in one `_msearch`. The counts body
+asks for no hits, so Elasticsearch's shard request cache keeps its answer until
+the index next changes; it holds the facet counts and the exact total (every
+selection applied). The hits body then need not count its matches, which lets
+Elasticsearch skip documents that cannot reach the requested page.
 """
 
 from __future__ import annotations
@@ -47,14 +52,17 @@ FACET_FIELDS: dict[str, str] = {
 GROUP_BY = Literal["year", "province", "city", "county", "office", "level"]
 SORT_PATTERN = rf"^(relevance|newest|year|[+-]?({'|'.join(TOTAL_KEYS)}))$"
 
-# Where a keyword counts: the jieba-segmented fields (whitespace analyzer) score
-# exact word matches; the `.std` subfields (one token per CJK character) match
-# the keyword as a contiguous phrase, so a word jieba cut differently in the
-# document is still found. Title and office weigh more than the body.
+# Where a keyword counts: as a run of jieba words in the segmented title (weighing
+# more) and text, or as a run of characters in the office name (weighing more; the
+# `.std` subfield has one token per CJK character, so part of a name is found).
+# The body's `.std` subfield is not searched: a character phrase over every text
+# cost 300-500 ms a query at 100,000 reports (docs/benchmarks.md), against tens of
+# milliseconds for word phrases.
 WORD_FIELDS: tuple[str, ...] = ("title^3", "text")
-PHRASE_FIELDS: tuple[str, ...] = ("title.std^3", "office.std^3", "text.std")
+OFFICE_FIELD = "office.std"
+OFFICE_BOOST = 3.0
 OFFICE_EXACT_BOOST = 5.0
-HIGHLIGHT_FIELD = "text.std"
+HIGHLIGHT_FIELD = "text"
 QUOTED = re.compile(r'["“”「」『』]([^"“”「」『』]+)["“”「」『』]')
 QUOTE_CHARS = re.compile(r'["“”「」『』]')
 HIT_FIELDS: list[str] = [
@@ -221,7 +229,7 @@ def split_query(q: str) -> tuple[list[str], list[str]]:
 
 
 def _must_contain(text: str) -> dict[str, Any]:
-    """A clause requiring `text` in a report: as its segmented words in a row, or as a run of characters."""
+    """A clause requiring `text` in a report: its words in a row, or its characters in the office name."""
     return {
         "bool": {
             "should": [
@@ -232,7 +240,7 @@ def _must_contain(text: str) -> dict[str, Any]:
                         "type": "phrase",
                     }
                 },
-                {"multi_match": {"query": text, "fields": list(PHRASE_FIELDS), "type": "phrase"}},
+                {"match_phrase": {OFFICE_FIELD: {"query": text, "boost": OFFICE_BOOST}}},
             ],
             "minimum_should_match": 1,
         }
@@ -298,26 +306,43 @@ def build_facet_aggs(filters: SearchFilters) -> dict[str, Any]:
     return aggs
 
 
-def build_search_body(params: SearchParams) -> dict[str, Any]:
+def _search_query(params: SearchFilters) -> tuple[dict[str, Any], bool]:
+    """The query both bodies share (keywords and range filters), and whether it has keywords."""
     text = build_text_query(params.q)
+    return {"bool": {"must": [text] if text else [], "filter": range_filters(params)}}, text is not None
+
+
+def build_search_body(params: SearchParams) -> dict[str, Any]:
+    """The page of hits: the query, the facet selections as post_filter, the order, highlights."""
+    query, has_text = _search_query(params)
     body: dict[str, Any] = {
-        "query": {"bool": {"must": [text] if text else [], "filter": range_filters(params)}},
+        "query": query,
         "post_filter": {"bool": {"filter": list(facet_filters(params).values())}},
-        "aggs": build_facet_aggs(params),
-        "sort": build_sort(params.sort, has_text=text is not None),
+        "sort": build_sort(params.sort, has_text=has_text),
         "from": (params.page - 1) * params.size,
         "size": params.size,
-        "track_total_hits": True,
+        "track_total_hits": False,  # the counts body has the total
         "_source": HIT_FIELDS,
     }
-    if text is not None:
+    if has_text:
         body["highlight"] = {
             "encoder": "html",  # the document's own text is escaped; only our <em> marks are markup
             "pre_tags": ["<em>"],
             "post_tags": ["</em>"],
-            "fields": {HIGHLIGHT_FIELD: {"fragment_size": 90, "number_of_fragments": 3, "no_match_size": 0}},
+            "fields": {HIGHLIGHT_FIELD: {"fragment_size": 90, "number_of_fragments": 2, "no_match_size": 0}},
         }
     return body
+
+
+TOTAL_AGGREGATION = "matching"  # not a facet name
+
+
+def build_facets_body(params: SearchFilters) -> dict[str, Any]:
+    """The counts: the facets, and the total with every selection applied. No hits, so it is cacheable."""
+    query, _ = _search_query(params)
+    total = {"filter": {"bool": {"filter": list(facet_filters(params).values())}}}
+    aggs = {**build_facet_aggs(params), TOTAL_AGGREGATION: total}
+    return {"query": query, "size": 0, "track_total_hits": False, "aggs": aggs}
 
 
 # --- stats --------------------------------------------------------------------

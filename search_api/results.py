@@ -7,7 +7,7 @@ from typing import Any
 
 from govreports.model import TOTAL_KEYS, Region, Totals
 from indexer.segment import unsegment
-from search_api.query import FACETS, HIGHLIGHT_FIELD, SUMMED_KEYS, SearchFilters
+from search_api.query import FACETS, HIGHLIGHT_FIELD, SUMMED_KEYS, TOTAL_AGGREGATION, SearchFilters
 from search_api.schemas import FacetEntry, FacetValue, Hit, SearchResponse, StatsGroup
 
 # The character-level highlight marks each character alone: <em>公</em><em>开</em>.
@@ -63,12 +63,15 @@ def to_hit(hit: dict[str, Any]) -> Hit:
     )
 
 
-def to_search_response(response: dict[str, Any], filters: SearchFilters) -> SearchResponse:
-    aggregations = response.get("aggregations", {})
+def to_search_response(
+    took_ms: int, hits: dict[str, Any], facets: dict[str, Any], filters: SearchFilters
+) -> SearchResponse:
+    """The body of /api/search from the answers to the hits body and the counts body."""
+    aggregations = facets["aggregations"]
     return SearchResponse(
-        total=response["hits"]["total"]["value"],
-        took_ms=response.get("took", 0),
-        hits=[to_hit(hit) for hit in response["hits"]["hits"]],
+        total=aggregations[TOTAL_AGGREGATION]["doc_count"],
+        took_ms=took_ms,
+        hits=[to_hit(hit) for hit in hits["hits"]["hits"]],
         facets={
             facet: facet_entries(facet, aggregations[facet]["values"]["buckets"], filters.selected(facet))
             for facet in FACETS

@@ -13,8 +13,10 @@ from search_api.store import ReportStore
 
 
 async def search(store: ReportStore, params: query.SearchParams) -> SearchResponse:
-    response = await store.search(query.build_search_body(params))
-    return results.to_search_response(response, params)
+    took, (hits, facets) = await store.search_many(
+        [(query.build_search_body(params), False), (query.build_facets_body(params), True)]
+    )
+    return results.to_search_response(took, hits, facets, params)
 
 
 async def stats(store: ReportStore, params: query.StatsParams) -> StatsResponse:

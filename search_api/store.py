@@ -8,7 +8,7 @@ from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, TransportError
 
-from govreports.errors import ElasticsearchUnavailable
+from govreports.errors import ElasticsearchUnavailable, GovreportsError
 from search_api.errors import ReportNotFound, SearchRejected
 
 EXPORT_BATCH = 1000
@@ -30,27 +30,51 @@ class ReportStore:
                 f"Elasticsearch at {self.es_url} does not answer ({error})"
             ) from error
         except ApiError as error:
-            if error.meta.status >= 500:
-                raise ElasticsearchUnavailable(
-                    f"Elasticsearch at {self.es_url} is unavailable: HTTP {error.meta.status}"
-                ) from error
-            if _error_type(error) == "index_not_found_exception":
-                raise ElasticsearchUnavailable(
-                    f"the index {self.index!r} does not exist yet: index some reports first"
-                ) from error
-            raise SearchRejected(_reason(error)) from error
+            raise self._refusal(error.meta.status, error.body, str(error)) from error
+
+    def _refusal(self, status: int, body: Any, fallback: str) -> GovreportsError:
+        """The domain error for an error answer of Elasticsearch."""
+        if status >= 500:
+            return ElasticsearchUnavailable(f"Elasticsearch at {self.es_url} is unavailable: HTTP {status}")
+        if _error_type(body) == "index_not_found_exception":
+            return ElasticsearchUnavailable(
+                f"the index {self.index!r} does not exist yet: index some reports first"
+            )
+        return SearchRejected(_reason(body, fallback))
 
     async def search(self, body: dict[str, Any]) -> dict[str, Any]:
         with self._translated_errors():
             response = await self.client.search(index=self.index, body=body)
         return dict(response.body)
 
+    async def search_many(
+        self, bodies: list[tuple[dict[str, Any], bool]]
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Several searches in one round trip (`_msearch`); each body with whether to use the request cache.
+
+        Returns the overall took (ms) and each search's response, in order.
+        """
+        searches: list[dict[str, Any]] = []
+        for body, cached in bodies:
+            searches += [{"index": self.index, "request_cache": cached}, body]
+        with self._translated_errors():
+            response = await self.client.msearch(searches=searches)
+        answers: list[dict[str, Any]] = response["responses"]
+        for answer in answers:
+            if "error" in answer:
+                self._raise_item_error(answer)
+        return int(response["took"]), answers
+
+    def _raise_item_error(self, answer: dict[str, Any]) -> None:
+        """An `_msearch` item's error, as the domain error the same error of a plain search would give."""
+        raise self._refusal(int(answer.get("status", 500)), answer, "a search of the batch failed")
+
     async def get_source(self, report_id: str) -> dict[str, Any]:
         with self._translated_errors():
             try:
                 response = await self.client.get(index=self.index, id=report_id)
             except NotFoundError as error:
-                if _error_type(error) == "index_not_found_exception":
+                if _error_type(error.body) == "index_not_found_exception":
                     raise
                 raise ReportNotFound(f"no report has the id {report_id!r}") from error
         source: dict[str, Any] = response["_source"]
@@ -114,16 +138,14 @@ class ReportStore:
         return documents
 
 
-def _error_type(error: ApiError) -> str | None:
-    body = error.body if isinstance(error.body, dict) else {}
-    detail = body.get("error")
+def _error_type(body: Any) -> str | None:
+    detail = body.get("error") if isinstance(body, dict) else None
     return detail.get("type") if isinstance(detail, dict) else None
 
 
-def _reason(error: ApiError) -> str:
-    body = error.body if isinstance(error.body, dict) else {}
-    detail = body.get("error")
+def _reason(body: Any, fallback: str) -> str:
+    detail = body.get("error") if isinstance(body, dict) else None
     if isinstance(detail, dict):
         root = (detail.get("root_cause") or [detail])[0]
         return f"{root.get('type')}: {root.get('reason')}"
-    return str(error)
+    return fallback

@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch
 from govreports.es_client import delete_prefixed
 from govreports.model import TOTAL_KEYS, Report, Sections
 from govreports.settings import Settings
-from indexer.segment import query_terms
+from indexer.segment import query_terms, tokens
 from search_api.app import create_app
 from search_api.query import FACET_SIZE
 from search_api.testing import InProcessClient, in_process, index_corpus, synthetic_corpus
@@ -103,12 +103,30 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def words(text: str) -> list[str]:
+    """The words a field is indexed as: jieba tokens, whitespace dropped (the whitespace analyzer)."""
+    return [token for token in tokens(text) if token.strip()]
+
+
+def in_a_row(haystack: list[str], needle: list[str]) -> bool:
+    return any(haystack[start : start + len(needle)] == needle for start in range(len(haystack)))
+
+
+def contains(report: Report, text: str) -> bool:
+    """`text` as consecutive words of the title or the text, or as characters of the office name."""
+    needle = query_terms(text)
+    return (
+        in_a_row(words(report.title or ""), needle)
+        or in_a_row(words(report.text), needle)
+        or text in (report.office or "")
+    )
+
+
 def text_matches(report: Report, q: str) -> bool:
-    """Every word and every quoted phrase occurs in the title, the office or the text."""
+    """Every word and every quoted phrase of `q` is contained."""
     phrases = re.findall(r'"([^"]+)"', q)
-    words = query_terms(re.sub(r'"[^"]+"', " ", q))
-    haystacks = [report.title or "", report.office or "", report.text]
-    return all(any(needle in haystack for haystack in haystacks) for needle in [*words, *phrases])
+    loose = query_terms(re.sub(r'"[^"]+"', " ", q))
+    return all(contains(report, needle) for needle in [*loose, *phrases])
 
 
 def facet_selected(params: Params, facet: str) -> list[Any]:

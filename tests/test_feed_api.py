@@ -7,6 +7,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import feedparser
 import httpx
@@ -20,6 +21,7 @@ from search_api.app import create_app
 from search_api.testing import index_corpus, served
 
 pytestmark = pytest.mark.es
+Params = dict[str, Any]
 BASE = datetime(2025, 2, 1, 8, 0, tzinfo=UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -82,7 +84,7 @@ def expected(
     return [r.id for r in sorted(chosen, key=lambda r: r.fetched_at or BASE, reverse=True)]
 
 
-def feed(api: httpx.Client, params: dict[str, object]) -> feedparser.FeedParserDict:
+def feed(api: httpx.Client, params: Params) -> feedparser.FeedParserDict:
     response = api.get("/feed.atom", params=params)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/atom+xml")
@@ -98,7 +100,7 @@ def feed(api: httpx.Client, params: dict[str, object]) -> feedparser.FeedParserD
     return parsed
 
 
-def new_ids(api: httpx.Client, params: dict[str, object]) -> list[str]:
+def new_ids(api: httpx.Client, params: Params) -> list[str]:
     response = api.get("/api/new", params=params)
     assert response.status_code == 200, response.text
     return [hit["id"] for hit in response.json()["hits"]]
@@ -118,7 +120,7 @@ def new_ids(api: httpx.Client, params: dict[str, object]) -> list[str]:
     ],
 )
 def test_new_lists_reports_first_seen_after_since_newest_first(
-    api: httpx.Client, params: dict[str, object], since: datetime, wanted: list[str]
+    api: httpx.Client, params: Params, since: datetime, wanted: list[str]
 ) -> None:
     response = api.get("/api/new", params={**params, "since": since.isoformat()})
     assert response.status_code == 200
@@ -163,7 +165,7 @@ def test_bad_since_is_422(api: httpx.Client, query: str) -> None:
         {"city": "深圳市", "since": BASE.isoformat()},
     ],
 )
-def test_feed_entries_match_new_for_the_same_filters(api: httpx.Client, params: dict[str, object]) -> None:
+def test_feed_entries_match_new_for_the_same_filters(api: httpx.Client, params: Params) -> None:
     parsed = feed(api, params)
     since = params.get("since") or "1970-01-01T00:00:00Z"
     ids = new_ids(api, {**params, "since": since, "size": 50})

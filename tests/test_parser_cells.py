@@ -45,6 +45,7 @@ def test_read_count(text: str, value: int | None, warning: str | None) -> None:
         ("0", "wan", "yuan", 0.0, None),
         ("1,200", "yuan", "yuan", 1200.0, None),
         ("8000", None, "yuan", 8000.0, "unit_assumed"),
+        ("0", None, "yuan", 0.0, None),
         ("3.5", None, "wan", 35000.0, "unit_assumed"),
         ("", "wan", "yuan", None, "missing_cell"),
         ("—", None, "yuan", 0.0, "dash_as_zero"),

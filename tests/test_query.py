@@ -12,12 +12,13 @@ from pydantic import ValidationError
 from govreports.model import TOTAL_KEYS
 from search_api.query import (
     FACETS,
-    PHRASE_FIELDS,
+    OFFICE_FIELD,
     WORD_FIELDS,
     SearchFilters,
     SearchParams,
     StatsParams,
     build_facet_aggs,
+    build_facets_body,
     build_filters,
     build_query,
     build_search_body,
@@ -93,8 +94,8 @@ def word_clause(query: str, text: str) -> dict[str, Any]:
     return {
         "bool": {
             "should": [
-                {"multi_match": {"query": query, "fields": list(WORD_FIELDS), "type": "phrase"}},
-                {"multi_match": {"query": text, "fields": list(PHRASE_FIELDS), "type": "phrase"}},
+                {"multi_match": {"query": query, "fields": ["title^3", "text"], "type": "phrase"}},
+                {"match_phrase": {"office.std": {"query": text, "boost": 3.0}}},
             ],
             "minimum_should_match": 1,
         }
@@ -128,8 +129,8 @@ def test_words_and_quoted_phrases_each_must_occur(q: str, clauses: list[dict[str
 
 
 def test_title_and_office_weigh_more_than_the_body() -> None:
-    assert "title^3" in WORD_FIELDS and "text" in WORD_FIELDS
-    assert "title.std^3" in PHRASE_FIELDS and "office.std^3" in PHRASE_FIELDS and "text.std" in PHRASE_FIELDS
+    assert WORD_FIELDS == ("title^3", "text")
+    assert OFFICE_FIELD == "office.std"
 
 
 def strings_under(node: Any, key: str | None = None) -> Iterator[tuple[str | None, str]]:
@@ -155,6 +156,7 @@ def test_user_text_never_becomes_query_syntax(q: str) -> None:
     assert user_strings and all(key in ("query", "value") for key, _ in user_strings)
     multi_matches = [value for key, value in strings_under(body["query"]) if key == "type"]
     assert set(multi_matches) == {"phrase"}
+    assert "query_string" not in json.dumps(build_facets_body(SearchParams(q=q)))
 
 
 @pytest.mark.parametrize(
@@ -211,8 +213,27 @@ def test_facet_selections_go_to_post_filter_and_ranges_to_the_query() -> None:
     assert body["post_filter"] == {
         "bool": {"filter": [{"terms": {"year": [2020]}}, {"terms": {"region.province": ["广东省"]}}]}
     }
-    assert body["from"] == 0 and body["size"] == 20 and body["track_total_hits"] is True
+    assert body["from"] == 0 and body["size"] == 20 and body["track_total_hits"] is False
     assert body["highlight"]["encoder"] == "html"
+    assert "aggs" not in body
+
+
+def test_facets_are_counted_in_a_cacheable_body_over_the_same_query() -> None:
+    params = SearchParams.model_validate(
+        {"q": "公开", "year": [2020], "min_lawsuits": 1, "page": 3, "sort": "year"}
+    )
+    facets = build_facets_body(params)
+
+    assert facets["query"] == build_search_body(params)["query"]
+    assert facets["size"] == 0 and "sort" not in facets and "post_filter" not in facets
+    assert facets["aggs"] == {
+        **build_facet_aggs(params),
+        "matching": {"filter": {"bool": {"filter": [{"terms": {"year": [2020]}}]}}},
+    }
+    # The request cache keys on the body: the page and the order must not make it differ.
+    assert facets == build_facets_body(
+        SearchParams.model_validate({"q": "公开", "year": [2020], "min_lawsuits": 1})
+    )
 
 
 def test_each_facet_is_counted_without_its_own_selection() -> None:

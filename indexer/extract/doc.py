@@ -88,13 +88,16 @@ def convert_to_docx(data: bytes) -> bytes:
 
 def _run(command: list[str]) -> None:
     # soffice starts helper processes: run it in its own process group and end the whole group.
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    try:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as error:
+        raise ExtractionError(f"cannot run LibreOffice ({command[0]}): {error}") from error
     try:
         process.wait(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired as error:

@@ -4,8 +4,8 @@ The body's `w:p` and `w:tbl` children are walked in order. A cell spanning
 columns (`gridSpan`) keeps its text in its first column and empty strings after
 it; a vertically merged cell's continuation (`vMerge` without `restart`) is
 empty; a sliver column of a ragged grid is dropped. A table whose cells hold
-other tables is page layout: its content is read
-as blocks, so nested tables come out flattened in order.
+other tables is page layout: its content is read as blocks, so nested tables
+come out flattened in order.
 
 A .docx is a zip: its declared member sizes are checked before anything is
 inflated, so a zip bomb is refused instead of filling memory.

@@ -35,7 +35,9 @@ MARKERS: tuple[str, ...] = (
     "予以公开",
     "结转下年度",
 )
-_CANDIDATE_TAGS = ("div", "td", "article", "section", "main", "form", "center", "body")
+# Where a report's body can sit; a table cell too when it lays out a page (holds a table or a div).
+_CANDIDATE_TAGS = ("div", "article", "section", "main", "form", "center", "body")
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 _DROP_TAGS = (
     "script",
     "style",
@@ -145,11 +147,9 @@ def parse(text: str) -> HtmlElement:
     if not text.strip():
         raise ExtractionError("empty HTML page")
     try:
-        root: HtmlElement = lxml.html.document_fromstring(text)
+        root: HtmlElement = lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as error:
         raise ExtractionError(f"unreadable HTML: {error}") from error
-    for comment in root.xpath("//comment()|//processing-instruction()"):
-        comment.drop_tree()
     return root
 
 
@@ -208,11 +208,16 @@ def _markers(element: HtmlElement) -> int:
     return sum(marker in text for marker in MARKERS)
 
 
+def _candidates(root: HtmlElement) -> list[HtmlElement]:
+    layout_cells = {cell for inner in root.iter("table", "div") for cell in inner.iterancestors("td")}
+    return [*root.iter(*_CANDIDATE_TAGS), *layout_cells]
+
+
 def main_container(root: HtmlElement) -> HtmlElement | None:
     """The smallest element holding the most report markers, or None when none holds any."""
     best: tuple[int, int] = (0, 0)
     chosen: HtmlElement | None = None
-    for element in root.iter(*_CANDIDATE_TAGS):
+    for element in _candidates(root):
         score = (_markers(element), -len(element.text_content()))
         if score[0] and score > best:
             best, chosen = score, element
@@ -221,9 +226,9 @@ def main_container(root: HtmlElement) -> HtmlElement | None:
 
 def _drop_inner_chrome(container: HtmlElement) -> None:
     """Drop share bars, print links and the like that sit inside the container itself."""
-    for element in list(container.iter()):
+    for element in container.xpath(".//*[@class or @id]"):
         names = f"{element.get('class', '')} {element.get('id', '')}"
-        if element is not container and _CHROME.search(names) and _markers(element) == 0:
+        if _CHROME.search(names) and _markers(element) == 0:
             element.drop_tree()
 
 
@@ -235,18 +240,21 @@ def _own_rows(table: HtmlElement) -> list[HtmlElement]:
     return rows
 
 
-def _span(cell: HtmlElement, name: str) -> int:
+def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     try:
-        value = int((cell.get(name) or "1").strip())
+        return min(max(int(value.strip()), 1), _MAX_SPAN)
     except ValueError:
         return 1
-    return min(max(value, 1), _MAX_SPAN)
 
 
 def cell_text(cell: HtmlElement) -> str:
-    """A cell's text on one line: `<br>` and paragraph breaks join (本年新<br>制作数量 → 本年新制作数量)."""
-    parts = [_SPACE.sub(" ", text).strip() for text in cell.itertext()]
-    return "".join(parts).replace("\t", " ")
+    """A cell's text on one line: `<br>` and line breaks join (本年新<br>制作数量 → 本年新制作数量)."""
+    text: str = lxml.etree.tostring(cell, method="text", encoding=str, with_tail=False)
+    if "\n" in text:
+        text = "".join(line.strip() for line in text.split("\n"))
+    return _SPACE.sub(" ", text).strip() if _SPACE.search(text) else text
 
 
 def expand(table: HtmlElement) -> list[list[str]]:
@@ -256,10 +264,10 @@ def expand(table: HtmlElement) -> list[list[str]]:
     width = 0
     for r, row in enumerate(rows):
         c = 0
-        for cell in row.xpath("./td|./th"):
+        for cell in row.iterchildren("td", "th"):
             while (r, c) in grid:
                 c += 1
-            rowspan, colspan = min(_span(cell, "rowspan"), len(rows) - r), _span(cell, "colspan")
+            rowspan, colspan = min(_span(cell.get("rowspan")), len(rows) - r), _span(cell.get("colspan"))
             if len(grid) + rowspan * colspan > _MAX_CELLS:
                 raise ExtractionError("HTML table too large")
             text = cell_text(cell)

@@ -33,6 +33,7 @@ from indexer.parser.tables import find_regions, read_tables
 __all__ = ["ParsedReport", "parse_text"]
 
 _NARRATIVE = ("overview", "problems", "other")
+_STORY_LINES = 200  # without an overview heading, the narrative before the tables stands in for it
 
 
 @dataclass
@@ -54,6 +55,21 @@ class ParsedReport:
     warnings: list[ParseWarning] = field(default_factory=list)
 
 
+def _year_and_office(
+    lines: list[str], title: identity.Title | None, story: str, notes: Notes
+) -> tuple[int | None, str | None]:
+    """From the title; else the signature (office) and the overview's own words (a guess, noted)."""
+    year = title.year if title else None
+    if year is None and (year := identity.narrative_year(story)) is not None:
+        notes.add("year_guessed", f"no year in a title; {year} is the year the overview names most")
+    office = title.office if title else None
+    if office is None:
+        office = identity.signature_office(lines)
+    if office is None and (office := identity.narrative_office(story)) is not None:
+        notes.add("office_guessed", f"no title or signature; {office!r} is the body the overview names")
+    return year, office
+
+
 def parse_text(extracted: Extracted) -> ParsedReport:
     notes = Notes()
     notes.warnings.extend(extracted.warnings)
@@ -70,16 +86,8 @@ def parse_text(extracted: Extracted) -> ParsedReport:
     for name in _NARRATIVE:
         if name not in headings:
             notes.add("section_missing", f"{SECTION_TITLES[name]}: heading not found")
-    story = texts["overview"] or clean_text(lines[:first_table])
-
-    year = title.year if title else None
-    if year is None and (year := identity.narrative_year(story)) is not None:
-        notes.add("year_guessed", f"no year in a title; {year} is the year the overview names most")
-    office = title.office if title else None
-    if office is None:
-        office = identity.signature_office(lines)
-    if office is None and (office := identity.narrative_office(story)) is not None:
-        notes.add("office_guessed", f"no title or signature; {office!r} is the body the overview names")
+    story = texts["overview"] or clean_text(lines[: min(first_table, _STORY_LINES)])
+    year, office = _year_and_office(lines, title, story, notes)
 
     tables = read_tables(lines, regions, headings, year, notes)
     place = locate(title.title if title else office or "")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from govreports.keys import APPEAL_COLUMNS, APPEAL_GROUPS
 from govreports.model import Appeals
-from indexer.parser.cells import read_count
+from indexer.parser.cells import count_value, read_count
 from indexer.parser.layout import Row
 from indexer.parser.matching import positional
 from indexer.parser.notes import Notes
@@ -16,11 +16,6 @@ from indexer.parser.sections import SECTION_TITLES
 
 WIDTH = len(APPEAL_GROUPS) * len(APPEAL_COLUMNS)
 _NAMES = [f"{group}.{column}" for group in APPEAL_GROUPS for column in APPEAL_COLUMNS]
-
-
-def _count(text: str) -> int | None:
-    value = read_count(text).value
-    return value if isinstance(value, int) else None
 
 
 def _value_rows(rows: Sequence[Row]) -> list[Row]:
@@ -55,9 +50,10 @@ def _numbers(rows: list[Row], notes: Notes) -> list[int | None] | None:
         return _read(tokens, notes)
     placed: Values | None
     if len(tokens) > WIDTH:
-        placed, code = regroup(tokens, WIDTH, _count, APPEALS_SUM, accept_any), "split_number"
+        placed, code = regroup(tokens, WIDTH, count_value, APPEALS_SUM, accept_any), "split_number"
     else:
-        placed, code = place_short([_count(t) for t in tokens], WIDTH, APPEALS_SUM, accept_any), "short_row"
+        values = [count_value(token) for token in tokens]
+        placed, code = place_short(values, WIDTH, APPEALS_SUM, accept_any), "short_row"
     count = f"{len(tokens)} values for {WIDTH} columns"
     if placed is not None and any(value is not None for value in placed):
         notes.add(code, f"appeals: {count}, placed by the consistency rules")

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from govreports.keys import APPLICATION_COLUMNS, APPLICATION_ROWS, OTHER_SUB_ROWS
 from govreports.model import Applications, Template
-from indexer.parser.cells import read_count
+from indexer.parser.cells import count_value, read_count
 from indexer.parser.layout import Row
 from indexer.parser.matching import Matched, first_of_each, warn_unknown
 from indexer.parser.notes import Notes
@@ -73,11 +73,6 @@ def _read(cells: Sequence[str], where: str, notes: Notes) -> list[int | None]:
     return values
 
 
-def _count(text: str) -> int | None:
-    value = read_count(text).value
-    return value if isinstance(value, int) else None
-
-
 def _filled(item: Matched) -> list[str]:
     return [cell for cell in item.row.span() if cell]
 
@@ -92,8 +87,8 @@ def _placement(item: Matched, matrix: Matrix) -> Values | None:
     accept = application_accept(matrix, item.key)
     filled = _filled(item)
     if len(filled) > WIDTH:
-        return regroup(filled, WIDTH, _count, ROW_SUM, accept)
-    values = [_count(cell) if cell else None for cell in item.row.span()]
+        return regroup(filled, WIDTH, count_value, ROW_SUM, accept)
+    values = [count_value(cell) if cell else None for cell in item.row.span()]
     return place_short(values, WIDTH, ROW_SUM, accept)
 
 

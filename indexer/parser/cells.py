@@ -76,6 +76,12 @@ def read_count(text: str) -> Reading:
     return Reading(int(number), None)
 
 
+def count_value(text: str) -> int | None:
+    """Just the number of a count cell (null for anything that is not one)."""
+    value = read_count(text).value
+    return value if isinstance(value, int) else None
+
+
 def read_money(text: str, header_unit: Unit | None, default_unit: Unit) -> Reading:
     """Yuan from a cell: its own unit wins, then the header's; else `default_unit` + `unit_assumed`."""
     special = _special(text)
@@ -92,7 +98,7 @@ def read_money(text: str, header_unit: Unit | None, default_unit: Unit) -> Readi
     elif header_unit is not None:
         unit = header_unit
     else:
-        unit, warning = default_unit, "unit_assumed"
+        unit, warning = default_unit, "unit_assumed" if number else None  # zero is zero in any unit
     factor = Decimal(10000) if unit == "wan" else Decimal(1)
     return Reading(float(number * factor), warning)
 

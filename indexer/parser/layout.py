@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from indexer.parser.cells import Kind, classify
 from indexer.parser.normalize import nfkc, strip_markdown_heading
@@ -26,12 +26,12 @@ LineKind = Literal["row", "cell", "empty", "skip"]
 
 _SEPARATOR_CELL = re.compile(r":?-{3,}:?")
 _PAGE_ARTIFACT = re.compile(r"[-—–]+\d{1,4}[-—–]+|第\d{1,4}页(?:,?共\d{1,4}页)?|\d{1,4}/\d{1,4}")
+_HTML_SPACE = re.compile(r"<br\s*/?>|&nbsp;", re.IGNORECASE)
 # A number and its unit split by a space (`362.24 万元`) are one cell.
 _NUMBER_UNIT_GAP = re.compile(r"(\d)\s+(万元|元|件|个|项)(?=\s|$)")
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     text: str  # NFKC, stripped; a label also has its inner whitespace removed
     kind: Kind
 
@@ -82,6 +82,8 @@ def split_line(raw: str) -> tuple[list[Cell], LineKind]:
     `row`: several cells of one table row; `empty`: a row boundary; `skip`: noise.
     """
     text = nfkc(raw).rstrip("\r\n")
+    if "&" in text or "<" in text:  # HTML left in copied text: `本年新<br />制作数量`, `&nbsp;` cells
+        text = _HTML_SPACE.sub(" ", text)
     stripped = text.strip()
     if "\t" in text:
         parts = text.split("\t")

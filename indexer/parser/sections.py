@@ -45,8 +45,8 @@ _NAMES: dict[str, re.Pattern[str]] = {
 # The official wording: the only form a sub-heading-style number `（二）` may carry.
 _OFFICIAL = {key: compact(title)[2:] for key, title in SECTION_TITLES.items()}
 _MAX_HEADING = 40
-# Every heading name ends in one of these: lines without any are skipped unread.
-_HEADING_WORDS = ("情况", "情況", "概述", "问题", "措施", "计划", "方向", "打算", "事项")
+# Every heading name holds one of these words: lines without any are skipped unread.
+_HEADING_WORD = re.compile("情况|情況|概述|问题|措施|计划|方向|打算|事项")
 _TRAILING_PUNCTUATION = ":：。.;；"
 
 
@@ -58,7 +58,7 @@ class Heading:
 
 def heading_section(line: str) -> str | None:
     """The section a line heads, or None."""
-    if len(line) > 4 * _MAX_HEADING or not any(word in line for word in _HEADING_WORDS):
+    if len(line) > 4 * _MAX_HEADING or not _HEADING_WORD.search(line):
         return None
     text = compact(strip_markdown_heading(line))
     if not text or len(text) > _MAX_HEADING:

@@ -52,7 +52,11 @@ def _unauthorized(message: str) -> HTTPException:
 router = APIRouter(
     tags=["subscriptions"],
     dependencies=[Depends(require_admin)],
-    responses={**ERROR_RESPONSES, 401: {"model": ErrorBody, "description": "no or wrong admin token"}},
+    responses={
+        **ERROR_RESPONSES,
+        400: {"model": ErrorBody, "description": "the body is not JSON"},
+        401: {"model": ErrorBody, "description": "no or wrong admin token"},
+    },
 )
 SubscriptionId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="the subscription's id")]
 
