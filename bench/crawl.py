@@ -70,14 +70,16 @@ def section(reports: int, measured: Measured) -> str:
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"Four fixture portals × {reports} reports on 127.0.0.1, politeness off (`--no-polite` profile), "
-        "robots.txt obeyed, archive and crawl state written; fetch phase only (parsing is benchmarked apart).",
+        "robots.txt obeyed, archive and crawl state written; fetch phase only "
+        "(parsing is benchmarked apart).",
         "",
         "| measure | value |",
         "|---|---|",
         f"| pages fetched (listings, details, attachments, robots.txt) | {pages} |",
         f"| report documents fetched | {len(fetched.documents)} |",
         f"| fetching, first response to last | {fetched.fetching_seconds:.1f} s |",
-        f"| **fetch rate** | **{rate:.0f} pages/s** ({verdict} the {TARGET_PAGES_PER_SECOND:.0f} pages/s target) |",
+        f"| **fetch rate** | **{rate:.0f} pages/s** "
+        f"({verdict} the {TARGET_PAGES_PER_SECOND:.0f} pages/s target) |",
         f"| whole fetch phase, child process start-up included | {measured.wall_seconds:.1f} s |",
         f"| CPU per page: crawler (child process) | {crawler_ms:.1f} ms |",
         f"| CPU per page: fixture server (Python threads, same machine) | {server_ms:.1f} ms |",

@@ -83,6 +83,14 @@ def test_pdf_and_docx_attachments_are_reports_too(configured: tuple[CrawlSummary
     assert formats == {"html", "pdf", "docx"}
 
 
+def test_every_request_says_who_is_crawling(
+    configured: tuple[CrawlSummary, Path], server: PortalServer
+) -> None:
+    agents = {hit.user_agent for name in PORTALS for hit in server.hits(name)}
+    assert agents == {Settings().user_agent}
+    assert "+https://" in Settings().user_agent  # a contact URL
+
+
 @pytest.mark.parametrize("name", PORTALS)
 def test_noise_and_robots_disallowed_pages_are_never_requested(
     configured: tuple[CrawlSummary, Path], server: PortalServer, name: str

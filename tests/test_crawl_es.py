@@ -21,7 +21,8 @@ def test_crawled_reports_are_indexed_once_and_then_unchanged(
         portal = server.portal("trs")
         first = crawl(settings, server.sites(), es_client=es_client, polite=False)
         es_client.indices.refresh(index=settings.index)
-        stored = es_client.search(index=settings.index, size=10, source_includes=["source_url", "source_site"])
+        fields = ["source_url", "source_site"]
+        stored = es_client.search(index=settings.index, size=10, source_includes=fields)
         second = crawl(settings, server.sites(), es_client=es_client, polite=False)
     assert (first.new, first.revised, first.unchanged, first.failed) == (3, 0, 0, 1)  # the 404 link
     assert first.index == {"new": 3, "revised": 0, "unchanged": 0, "failed": 0}

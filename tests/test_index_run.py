@@ -154,7 +154,7 @@ def test_progress_off_a_terminal_is_plain_lines() -> None:
         (["."], "Elasticsearch does not answer at http://127.0.0.1:9"),
     ],
 )
-def test_the_command_refuses_bad_input_in_a_line(arguments: list[str], message: str, tmp_path: Path) -> None:
+def test_bad_input_gets_one_error_line(arguments: list[str], message: str, tmp_path: Path) -> None:
     # Nothing listens on port 9: arguments are checked before the cluster is asked anything.
     env = {**os.environ, "GOVREPORTS_ES_URL": "http://127.0.0.1:9", "GOVREPORTS_DATA_DIR": str(tmp_path)}
     command = [str(Path(sys.executable).parent / "govreports"), "index", *arguments]

@@ -37,6 +37,7 @@ class Hit:
     target: str  # path and query
     status: int | None
     conditional: bool
+    user_agent: str | None = None
 
 
 class _PortalHTTPServer(ThreadingHTTPServer):
@@ -72,11 +73,11 @@ class _Handler(BaseHTTPRequestHandler):
         resource = portal.resolve(self.path)
         conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
         if resource is None:
-            owner.record(Hit(portal.name, self.path, 404, conditional))
+            owner.record(self._hit(404, conditional))
             self._send(404, "text/html; charset=utf-8", b"<html><body>404 Not Found</body></html>", send_body)
             return
         if resource.behaviour in ("hang", "reset"):
-            owner.record(Hit(portal.name, self.path, None, conditional))
+            owner.record(self._hit(None, conditional))
             if resource.behaviour == "hang":
                 self._hang()
             else:
@@ -85,19 +86,22 @@ class _Handler(BaseHTTPRequestHandler):
         if resource.delay:
             time.sleep(resource.delay)
         if resource.behaviour == "huge":
-            owner.record(Hit(portal.name, self.path, 200, conditional))
+            owner.record(self._hit(200, conditional))
             self._stream_huge(resource, send_body)
             return
         headers = self._validators(resource)
         revalidated = headers and portal.honours_conditional and self._not_modified(headers)
         status = 304 if revalidated else resource.status
-        owner.record(Hit(portal.name, self.path, status, conditional))
+        owner.record(self._hit(status, conditional))
         if status == 304:
             self._send(304, None, b"", False, headers)
         elif resource.location:
             self._send(status, "text/html", b"", send_body, {"Location": resource.location})
         else:
             self._send(status, resource.content_type, resource.body, send_body, headers)
+
+    def _hit(self, status: int | None, conditional: bool) -> Hit:
+        return Hit(self.server.portal.name, self.path, status, conditional, self.headers.get("User-Agent"))
 
     def _validators(self, resource: Resource) -> dict[str, str]:
         if not resource.validators or resource.last_modified is None:
