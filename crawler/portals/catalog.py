@@ -25,6 +25,9 @@ EntryKind = Literal["report", "noise", "disallowed", "broken", "failing"]
 # How a detail page (or, for "huge", its attachment) answers: misbehaviours for robustness tests.
 Behaviour = Literal["normal", "hang", "reset", "huge", "error"]
 
+# The four imitated CMS families and the encoding each portal writes.
+FAMILIES: tuple[tuple[StyleName, str], ...] = (("trs", "utf-8"), ("nextlink", "utf-8"), ("query", "utf-8"),
+                                               ("gbk", "gbk"))
 # How each style publishes its reports: page layouts and attachment types, in turn.
 LAYOUTS: dict[StyleName, tuple[str, ...]] = {
     "trs": ("html", "pdf", "docx"),
@@ -50,6 +53,9 @@ NOISE_TITLES = (
     "{county}召开{year}年政务公开工作推进会",
 )
 HUGE_BYTES = 300 * 1024 * 1024
+# The rough portal's failing report links, and the layout each pretends to have.
+MISBEHAVIOURS: tuple[tuple[Behaviour, str], ...] = (("error", "html"), ("hang", "html"), ("reset", "html"),
+                                                    ("huge", "pdf"))
 
 
 @dataclass
@@ -146,9 +152,6 @@ class Portal:
                     return resource
             return None
 
-    def listing_paths(self) -> list[str]:
-        return [self.style.listing_path(page) for page in range(self._page_count())]
-
     def truth(self) -> Truth:
         with self._lock:
             by_kind = {kind: [entry for entry in self.entries if entry.kind == kind] for kind in
@@ -223,6 +226,18 @@ class Portal:
         redirected.link_path = "/old" + redirected.detail_path
         self.entries.append(self._special(rng, "disallowed"))
         self.entries.append(self._special(rng, "broken"))
+
+    def populate_rough(self, rng: random.Random) -> None:
+        """Two good reports, one with invalid bytes, one report link per misbehaviour, some noise."""
+        self.entries += [self._report(rng, "html") for _ in range(2)]
+        corrupt = self._report(rng, "html")
+        corrupt.corrupt = True
+        self.entries.append(corrupt)
+        for behaviour, layout in MISBEHAVIOURS:
+            entry = self._report(rng, layout)
+            entry.kind, entry.behaviour = "failing", behaviour
+            self.entries.append(entry)
+        self.entries += [self._noise(rng, template) for template in NOISE_TITLES[:2]]
 
     def _report(self, rng: random.Random, layout: str, *, published: date | None = None) -> Entry:
         number = self._number()
@@ -359,13 +374,12 @@ def etag_of(body: bytes) -> str:
 def build_portals(seed: int = 7, *, reports: int = 8, slow_seconds: float = 0.3) -> list[Portal]:
     """The four imitated portal families, each from its own slice of `seed`."""
     portals: list[Portal] = []
-    for index, (name, encoding) in enumerate((("trs", "utf-8"), ("nextlink", "utf-8"),
-                                              ("query", "utf-8"), ("gbk", "gbk"))):
+    for index, (name, encoding) in enumerate(FAMILIES):
         rng = random.Random(f"{seed}:{name}")
         province, city, county = PLACES[(seed + 5 * index) % len(PLACES)]
         portal = Portal(
             name=name,
-            style=STYLES[name],  # type: ignore[index]  # the four names are style names
+            style=STYLES[name],
             seed=seed,
             region=Region(province=province, city=city, county=county),
             level="county",
@@ -380,7 +394,6 @@ def build_portals(seed: int = 7, *, reports: int = 8, slow_seconds: float = 0.3)
 
 def build_rough_portal(seed: int = 7) -> Portal:
     """A portal whose links misbehave: 500s, a hang, a reset, a 300 MB attachment, invalid bytes."""
-    rng = random.Random(f"{seed}:rough")
     province, city, county = PLACES[(seed + 3) % len(PLACES)]
     portal = Portal(
         name="rough",
@@ -393,13 +406,5 @@ def build_rough_portal(seed: int = 7) -> Portal:
         failing_column=f"{STYLES['rough'].column_path}bmnb/",
         corrupt_listing=True,
     )
-    portal.entries += [portal._report(rng, "html") for _ in range(2)]
-    corrupt = portal._report(rng, "html")
-    corrupt.corrupt = True
-    portal.entries.append(corrupt)
-    for behaviour, layout in (("error", "html"), ("hang", "html"), ("reset", "html"), ("huge", "pdf")):
-        entry = portal._report(rng, layout)
-        entry.kind, entry.behaviour = "failing", behaviour  # type: ignore[assignment]
-        portal.entries.append(entry)
-    portal.entries += [portal._noise(rng, template) for template in NOISE_TITLES[:2]]
+    portal.populate_rough(random.Random(f"{seed}:rough"))
     return portal

@@ -4,6 +4,8 @@ whose merged cells are Word merges (gridSpan across, vMerge down), as offices pr
 from __future__ import annotations
 
 import io
+import zipfile
+from datetime import datetime
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -52,6 +54,23 @@ def render(report: SyntheticReport) -> bytes:
         else:
             _table(document, block.grid)
     document.core_properties.title = report.truth.title or ""
+    # The same report must give the same bytes (the fixture portals' "unchanged" depends on
+    # it): pin the dates python-docx would take from the clock, in the properties and the zip.
+    published = report.truth.published_date
+    stamp = datetime(published.year, published.month, published.day) if published else datetime(2000, 1, 1)
+    document.core_properties.created = stamp
+    document.core_properties.modified = stamp
     out = io.BytesIO()
     document.save(out)
+    return _with_fixed_timestamps(out.getvalue(), stamp)
+
+
+def _with_fixed_timestamps(data: bytes, stamp: datetime) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            pinned = zipfile.ZipInfo(member.filename, date_time=stamp.timetuple()[:6])
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(pinned, source.read(member))
     return out.getvalue()
