@@ -24,6 +24,7 @@ class Problem(BaseModel):
     url: str
     kind: FailureKind | Literal["encoding"]
     reason: str
+    title: str | None = None  # the listing's words for a report link that failed
 
 
 class DocumentOutcome(BaseModel):
@@ -90,7 +91,8 @@ def summarize(
     # A report fetched but refused by the parser or index counts once, as failed.
     failed_reports = [failure for failure in failures if failure.kind in REPORT_FAILURES]
     statuses = Counter(document.status for document in documents if document.status != "failed")
-    problems = [Problem(site=f.site, url=f.url, kind=f.kind, reason=f.reason) for f in failures]
+    problems = [Problem(site=f.site, url=f.url, kind=f.kind, reason=f.reason, title=f.listing_title)
+                for f in failures]
     problems += [
         Problem(site=p.site, url=p.url, kind="encoding", reason=_encoding_reason(p.encoding))
         for p in fetched.encoding_problems

@@ -182,8 +182,8 @@ def test_watch_delivers_new_and_revised_reports_exactly_once(
         stop.request()
         loop.join(timeout=120)
     assert not loop.is_alive()
-    [in_loop] = looped
-    assert in_loop.notified is not None and len(in_loop.notified.sent.failed) == 1
+    # One cycle ran, with the receiver down throughout; so the POST came from the between-cycles retry.
+    assert len(looped) == 1
     events = receiver.events()
     assert [body["event"] for body in events] == ["new", "revised", "new"]
     assert [report["url"] for report in events[2]["reports"]] == [followed.url(late.document_path)]

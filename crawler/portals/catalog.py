@@ -284,10 +284,13 @@ class Portal:
     def _charset(self) -> str:
         return "gb2312" if self.encoding == "gbk" else "utf-8"
 
-    def _html(self, text: str, *, status: int = 200) -> Resource:
+    @property
+    def _html_type(self) -> str:
         # The GBK portal, like old portals, names its charset only in the page's <meta>.
-        content_type = "text/html" if self.encoding == "gbk" else "text/html; charset=utf-8"
-        return Resource(text.encode(self.encoding), content_type, status=status)
+        return "text/html" if self.encoding == "gbk" else "text/html; charset=utf-8"
+
+    def _html(self, text: str, *, status: int = 200) -> Resource:
+        return Resource(text.encode(self.encoding), self._html_type, status=status)
 
     def _ordered(self) -> list[Entry]:
         return sorted(self.entries, key=lambda entry: (entry.published, entry.key), reverse=True)
@@ -318,8 +321,6 @@ class Portal:
         return [Item(entry.link_path, entry.title, entry.published) for entry in noise[:3]]
 
     def _entry_resource(self, entry: Entry, target: str) -> Resource | None:
-        if entry.kind in ("broken", "disallowed") and target != entry.detail_path:
-            return None
         if target == entry.link_path != entry.detail_path:
             return Resource(b"", "text/html", status=301, location=self.url(entry.detail_path))
         if target == entry.detail_path:
@@ -339,7 +340,7 @@ class Portal:
             return self._html(pages.news_page(self.site_name, self._charset, entry.title, entry.published))
         delay = self.slow_seconds if entry.slow else 0.0
         if entry.attachment_path is None:
-            return self._document(entry, self._html("").content_type, delay=delay)
+            return self._document(entry, self._html_type, delay=delay)
         text = pages.stub_page(
             self.site_name, self._charset, entry.title, entry.published, self.url(entry.attachment_path),
             self.style.attachment_link_text(entry.title, self._extension(entry)),
