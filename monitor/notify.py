@@ -31,6 +31,13 @@ class NotifyOutcome:
     recorded: list[str] = field(default_factory=list)
     sent: DeliveryPass = field(default_factory=DeliveryPass)
 
+    def line(self) -> str:
+        """The one line every command that indexes prints about notifications."""
+        return (
+            f"notify: {len(self.recorded)} new deliveries; {len(self.sent.delivered)} delivered, "
+            f"{len(self.sent.failed)} to retry, {len(self.sent.expired)} expired"
+        )
+
 
 def notify(
     client: Elasticsearch,

@@ -46,8 +46,18 @@ def crawl(site: SiteNames = None, start_url: StartUrl = None, out: Out = None, p
     summary = run_crawl(settings, sites, out=out, polite=polite, progress=True)
     for line in summary.lines():
         typer.echo(line)
+    if out is None:
+        _notify_subscriptions(settings)
     if summary.errors:
         raise GovreportsError("; ".join(summary.errors))
+
+
+def _notify_subscriptions(settings: Settings) -> None:
+    """Subscriptions hear of every index run, not only the watch loop's."""
+    from govreports.es_client import build_client
+    from monitor.notify import notify
+
+    typer.echo(notify(build_client(settings), settings).line())
 
 
 def _sites(settings: Settings, names: list[str], start_url: str | None) -> list[Site]:

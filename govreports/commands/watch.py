@@ -102,11 +102,7 @@ def _print_cycle(outcome: CycleOutcome) -> None:
             f"{run.unchanged} unchanged, {run.failed} failed{problem}"
         )
     if outcome.notified is not None:
-        sent = outcome.notified.sent
-        typer.echo(
-            f"notify: {len(outcome.notified.recorded)} new deliveries; {len(sent.delivered)} delivered, "
-            f"{len(sent.failed)} to retry, {len(sent.expired)} expired"
-        )
+        typer.echo(outcome.notified.line())
 
 
 def register(app: typer.Typer) -> None:

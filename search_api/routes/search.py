@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from search_api import service
 from search_api.deps import SearchQuery, StoreDep
@@ -13,10 +13,12 @@ router = APIRouter(tags=["search"], responses=ERROR_RESPONSES)
 
 
 @router.get("/api/search", response_model=SearchResponse)
-async def search(params: SearchQuery, store: StoreDep) -> SearchResponse:
+async def search(params: SearchQuery, store: StoreDep) -> Response:
     """Reports matching the keywords and filters, one page of them, with facet counts.
 
     Each facet is counted with every filter applied except its own, so the counts
     say what selecting one more value would give.
     """
-    return await service.search(store, params)
+    result = await service.search(store, params)
+    # Serialised here: the model was validated when built, and FastAPI would dump and validate it again.
+    return Response(result.model_dump_json(), media_type="application/json")
