@@ -22,10 +22,17 @@ class SearchRejected(GovreportsError):
     """Elasticsearch answered but refused the request (a bug here, or an incompatible index)."""
 
 
+class StoredReportInvalid(GovreportsError):
+    """A document of the index does not fit the report model (written by another version)."""
+
+
 # Declared on every API route so the OpenAPI document describes the real error bodies.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "a parameter is invalid"},
-    502: {"model": ErrorBody, "description": "Elasticsearch refused the request"},
+    502: {
+        "model": ErrorBody,
+        "description": "Elasticsearch refused the request, or its data is not readable",
+    },
     503: {"model": ErrorBody, "description": "Elasticsearch is unreachable"},
 }
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -84,6 +91,10 @@ async def _on_rejected(_: Request, exc: Exception) -> JSONResponse:
     return error_response(502, "Elasticsearch refused the request", str(exc))
 
 
+async def _on_invalid_document(_: Request, exc: Exception) -> JSONResponse:
+    return error_response(502, str(exc))
+
+
 async def _on_domain_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(400, str(exc))
 
@@ -94,4 +105,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ReportNotFound, _on_not_found)
     app.add_exception_handler(ElasticsearchUnavailable, _on_unavailable)
     app.add_exception_handler(SearchRejected, _on_rejected)
+    app.add_exception_handler(StoredReportInvalid, _on_invalid_document)
     app.add_exception_handler(GovreportsError, _on_domain_error)

@@ -1,8 +1,9 @@
 """Search parameters and the Elasticsearch request bodies built from them.
 
 Pure: parameters in, plain dicts out; no client, no I/O. User text reaches
-Elasticsearch only as the `query` of `match`/`multi_match`/`term` clauses, never
-as query-string syntax, so nothing a user types is interpreted as an operator.
+Elasticsearch only as the `query` of `multi_match`/`match_phrase` clauses or the
+`value` of a `term`, never as query-string syntax, so nothing a user types is
+interpreted as an operator.
 
 Multi-select faceting: the query proper carries the text and the filters that
 are not facets (year range, totals bounds); the facet selections go into
@@ -38,6 +39,7 @@ Count = Annotated[float, Field(ge=-COUNT_BOUND, le=COUNT_BOUND, allow_inf_nan=Fa
 Amount = Annotated[float, Field(ge=-AMOUNT_BOUND, le=AMOUNT_BOUND, allow_inf_nan=False)]
 Value = Annotated[str, Field(min_length=1, max_length=200)]
 
+TOTAL_AGGREGATION = "matching"  # the counts body's total; not a facet name
 FACETS: tuple[str, ...] = ("year", "province", "city", "county", "office", "level", "template", "consistent")
 FACET_FIELDS: dict[str, str] = {
     "year": "year",
@@ -332,9 +334,6 @@ def build_search_body(params: SearchParams) -> dict[str, Any]:
             "fields": {HIGHLIGHT_FIELD: {"fragment_size": 90, "number_of_fragments": 2, "no_match_size": 0}},
         }
     return body
-
-
-TOTAL_AGGREGATION = "matching"  # not a facet name
 
 
 def build_facets_body(params: SearchFilters) -> dict[str, Any]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from pydantic import ValidationError
+
 from govreports.model import Report
 from indexer.documents_es import from_document
 from search_api import query, results
+from search_api.errors import StoredReportInvalid
 from search_api.schemas import SearchResponse, StatsResponse
 from search_api.store import ReportStore
 
@@ -35,7 +38,14 @@ async def stats(store: ReportStore, params: query.StatsParams) -> StatsResponse:
 
 
 async def report(store: ReportStore, report_id: str) -> Report:
-    return from_document(await store.get_source(report_id))
+    source = await store.get_source(report_id)
+    try:
+        return from_document(source)
+    except ValidationError as error:
+        # Written by an older or newer version of govreports: say so instead of failing obscurely.
+        raise StoredReportInvalid(
+            f"the stored report {report_id!r} does not fit the report model: {error}"
+        ) from error
 
 
 async def export(store: ReportStore, params: query.ExportParams) -> AsyncIterator[list[dict[str, Any]]]:

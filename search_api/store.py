@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, TransportError
 
@@ -65,7 +65,7 @@ class ReportStore:
                 self._raise_item_error(answer)
         return int(response["took"]), answers
 
-    def _raise_item_error(self, answer: dict[str, Any]) -> None:
+    def _raise_item_error(self, answer: dict[str, Any]) -> NoReturn:
         """An `_msearch` item's error, as the domain error the same error of a plain search would give."""
         raise self._refusal(int(answer.get("status", 500)), answer, "a search of the batch failed")
 

@@ -13,6 +13,8 @@ from elasticsearch import Elasticsearch
 from govreports.es_client import delete_prefixed
 from govreports.model import TOTAL_KEYS, Report
 from govreports.settings import Settings
+from indexer.documents_es import to_document
+from indexer.lifecycle import ensure_index
 from indexer.synthetic import random_report
 from search_api.app import create_app
 from search_api.testing import InProcessClient, in_process, index_corpus, synthetic_corpus
@@ -156,6 +158,20 @@ def test_a_missing_index_is_503_with_what_to_do(es_session_settings: Settings) -
     assert response.status_code == 503
     assert "does not exist yet" in response.json()["error"]
     assert health["elasticsearch"]["index_exists"] is False
+
+
+def test_a_stored_report_that_does_not_fit_the_model_is_a_clear_502(
+    es_client: Elasticsearch, es_settings: Settings, es_index: str
+) -> None:
+    ensure_index(es_client, es_index)
+    stray = {**to_document(TRUTH[0]), "id": "stray", "format": "exe"}  # written by something else
+    es_client.index(index=es_index, id="stray", document=stray, refresh=True)
+
+    with in_process(create_app(es_settings)) as client:
+        response = client.get("/api/reports/stray")
+
+    assert response.status_code == 502
+    assert response.json()["error"].startswith("the stored report 'stray' does not fit the report model")
 
 
 def test_openapi_documents_every_parameter_and_the_error_shape(api: InProcessClient) -> None:

@@ -108,6 +108,8 @@ async def report_page(report_id: ReportId, request: Request, store: StoreDep) ->
         return templates.TemplateResponse(request, "error.html", {"error": str(error)}, status_code=404)
     except ElasticsearchUnavailable as error:
         return templates.TemplateResponse(request, "error.html", {"error": str(error)}, status_code=503)
+    except GovreportsError as error:
+        return templates.TemplateResponse(request, "error.html", {"error": str(error)}, status_code=502)
     applications = report.applications
     context = {
         "report": report,
