@@ -1,0 +1,5 @@
+"""`python -m govreports`, the same as the `govreports` console script."""
+
+from govreports.cli import main
+
+main()
