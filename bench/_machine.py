@@ -22,10 +22,15 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def memory_gib() -> float:
+    """The machine's physical memory (MemTotal), in GiB."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
 def machine() -> str:
     """e.g. `Intel(R) Xeon(R) Processor @ 2.50GHz, 2 cores, 24 GiB, Python 3.11.7`."""
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu_model()}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, Python {platform.python_version()}"
+    memory = f"{memory_gib():.0f} GiB"
+    return f"{cpu_model()}, {os.cpu_count()} cores, {memory}, Python {platform.python_version()}"
 
 
 def stamp() -> str:

@@ -13,22 +13,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _machine import cpu_model, memory_gib, write_section
+
 from crawler.fetch import FetchResult, fetch
 from crawler.portals import PortalServer
 from crawler.profiles import scrapy_settings
 from govreports.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:crawl -->", "<!-- /bench:crawl -->"
+SECTION = "crawl"
 TARGET_PAGES_PER_SECOND = 100.0
 
 
@@ -37,16 +35,6 @@ class Measured:
     fetched: FetchResult
     wall_seconds: float  # the whole fetch, child start-up included
     server_cpu_seconds: float  # this process: the portal server's threads
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
-    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")), 0)
-    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
-    memory = f"{memory_kb / 1024 / 1024:.0f} GB RAM"
-    return f"{cpu}, {os.cpu_count()} cores, {memory}, load average {load} at start"
 
 
 def run(reports: int) -> Measured:
@@ -64,11 +52,13 @@ def section(reports: int, measured: Measured) -> str:
     verdict = "meets" if rate >= TARGET_PAGES_PER_SECOND else "misses"
     crawler_ms = 1000 * fetched.fetching_cpu_seconds / pages
     server_ms = 1000 * measured.server_cpu_seconds / pages
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    memory = f"{memory_gib():.0f} GB RAM"
+    machine = f"{cpu_model()}, {os.cpu_count()} cores, {memory}, load average {load} at start"
     return "\n".join([
-        START,
         "## Crawl throughput (`bench/crawl.py`)",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}.",
         f"Four fixture portals × {reports} reports on 127.0.0.1, politeness off (`--no-polite` profile), "
         "robots.txt obeyed, archive and crawl state written; fetch phase only "
         "(parsing is benchmarked apart).",
@@ -86,19 +76,7 @@ def section(reports: int, measured: Measured) -> str:
         "",
         f"The crawler's CPU cost alone would allow about {1000 / crawler_ms:.0f} pages/s on one free core; "
         "on a shared machine the rate follows the load average above.",
-        END,
     ])
-
-
-def write(text: str) -> None:
-    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text, current)
-    else:
-        updated = current.rstrip() + "\n\n" + text
-    BENCHMARKS.parent.mkdir(parents=True, exist_ok=True)
-    BENCHMARKS.write_text(updated.rstrip() + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -106,10 +84,10 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=150, help="reports per portal")
     parser.add_argument("--no-write", action="store_true", help="print the section, leave docs/ alone")
     arguments = parser.parse_args()
-    text = section(arguments.reports, run(arguments.reports))
-    print(text)
+    body = section(arguments.reports, run(arguments.reports))
+    print(f"<!-- bench:{SECTION} -->\n{body}\n<!-- /bench:{SECTION} -->")
     if not arguments.no_write:
-        write(text)
+        write_section(SECTION, body)
 
 
 if __name__ == "__main__":

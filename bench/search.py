@@ -22,9 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import random
-import re
 import socket
 import statistics
 import subprocess
@@ -37,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _machine import machine, write_section
 from elasticsearch import AsyncElasticsearch, Elasticsearch, helpers
 
 from govreports.es_client import build_async_client, build_client
@@ -47,8 +46,6 @@ from indexer.synthetic import TOPICS, random_report
 from indexer.synthetic.vocabulary import PLACES
 from search_api.query import SearchParams, build_facets_body, build_search_body
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SECTION = "search"
 WARMUP_S = 5.0
 TARGET_P95_MS = 50.0
@@ -251,16 +248,6 @@ def start_api(settings: Settings, port: int) -> subprocess.Popen[bytes]:
 # --- report ---------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        cpu = found.group(1) if found else cpu
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, Python {platform.python_version()}"
-
-
 def row(name: str, result: Result) -> str:
     return (
         f"| {name} | {result.percentile(0.5):.1f} | {result.percentile(0.95):.1f} | "
@@ -304,19 +291,6 @@ characters only in the office name (character phrases over every text, the `.std
 cost 300–500 ms a query at 100,000 reports when tried on 2026-11-22); the facet counts and the total
 come from a body without hits that the shard request cache keeps, so the hits body need not count.
 """
-
-
-def write_section(body: str) -> None:
-    """Replace (or append) this benchmark's section between its markers in docs/benchmarks.md."""
-    start, end = f"<!-- bench:{SECTION} -->", f"<!-- /bench:{SECTION} -->"
-    block = f"{start}\n{body.strip()}\n{end}"
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    BENCHMARKS.parent.mkdir(parents=True, exist_ok=True)
-    BENCHMARKS.write_text(text, encoding="utf-8")
 
 
 async def run_both(settings: Settings, args: argparse.Namespace, port: int) -> tuple[Result, Result]:
@@ -363,7 +337,7 @@ def main() -> None:
     overhead = statistics.median(api.latencies_ms) - statistics.median(direct.latencies_ms)
     print(f"median API overhead per query: {overhead:.1f} ms")
     if not args.no_write:
-        write_section(body)
+        write_section(SECTION, body)
 
 
 if __name__ == "__main__":

@@ -13,51 +13,21 @@ Writes its section of docs/benchmarks.md (between the bench:segment markers).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
-import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
+
+# stamp and write_section are re-exported: bench/index.py imports them from here.
+from _machine import stamp as stamp
+from _machine import write_section as write_section
 
 from indexer.segment import Cut, custom_words, load_backend
 from indexer.synthetic import random_report, render
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SEEDS = ROOT.parent / "shared" / "seeds"
 REPEATS = 3
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        cpu = found.group(1) if found else cpu
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, Python {platform.python_version()}"
-
-
-def write_section(name: str, body: str) -> None:
-    """Replace (or append) the section between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`."""
-    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    block = f"{start}\n{body.strip()}\n{end}"
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    BENCHMARKS.parent.mkdir(parents=True, exist_ok=True)
-    BENCHMARKS.write_text(text, encoding="utf-8")
-
-
-def stamp() -> str:
-    # The machine is shared: the load says how much of it the measurement really had.
-    load = os.getloadavg()[0]
-    return f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}; load average {load:.1f} at the end."
 
 
 def corpus(reports: int) -> list[str]:
