@@ -18,9 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-# stamp and write_section are re-exported: bench/index.py imports them from here.
-from _machine import stamp as stamp
-from _machine import write_section as write_section
+from _machine import stamp, write_section
 
 from indexer.segment import Cut, custom_words, load_backend
 from indexer.synthetic import random_report, render

@@ -82,7 +82,7 @@ def test_a_changed_file_produces_a_revision(
 
 
 def test_the_command_lists_failures_and_still_indexes_the_rest(
-    es_index: str, es_session_settings: Settings, seed_dir: Path, tmp_path: Path
+    es_client: Elasticsearch, es_index: str, es_session_settings: Settings, seed_dir: Path, tmp_path: Path
 ) -> None:
     (seed_dir / "broken.pdf").write_bytes(b"%PDF-1.7 this is not really a PDF")
     env = {
@@ -101,6 +101,10 @@ def test_the_command_lists_failures_and_still_indexes_the_rest(
     (entry,) = [json.loads(line) for line in failures.read_text(encoding="utf-8").splitlines()]
     assert entry["path"].endswith("broken.pdf") and entry["error"]
     assert str(failures) in done.stdout
+    # Subscriptions are notified after every index run: the run recorded each report's version.
+    assert "notify: 0 new deliveries" in done.stdout
+    es_client.indices.refresh(index=f"{es_index}-versions")
+    assert es_client.count(index=f"{es_index}-versions")["count"] == 5
 
 
 def _archive(data_dir: Path, count: int) -> None:

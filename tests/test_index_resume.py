@@ -44,7 +44,9 @@ def private_node(es_session_settings: Settings, free_port: int) -> Iterator[Sett
         yield settings
     finally:
         elastic.stop(settings)
-        shutil.rmtree(layout_for(settings).root, ignore_errors=True)
+        layout = layout_for(settings)
+        shutil.rmtree(layout.root, ignore_errors=True)
+        layout.lock_file.unlink(missing_ok=True)
 
 
 def _report_files(folder: Path) -> None:

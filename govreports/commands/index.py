@@ -50,6 +50,10 @@ def index(
         else:
             result = run.index_paths(client, settings.index, settings.data_dir, paths or [], options)
     typer.echo(result.line())
+    # Subscriptions hear of every index run, not only the watch loop's.
+    from monitor.notify import notify
+
+    typer.echo(notify(client, settings).line())
     if result.summary.failed:
         raise typer.Exit(1)
 
