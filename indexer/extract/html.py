@@ -13,7 +13,7 @@ from datetime import date
 
 import lxml.etree
 import lxml.html
-from lxml.html import HtmlElement
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from w3lib.encoding import html_to_unicode
 
 from govreports.errors import ExtractionError
@@ -38,6 +38,13 @@ MARKERS: tuple[str, ...] = (
 # Where a report's body can sit; a table cell too when it lays out a page (holds a table or a div).
 _CANDIDATE_TAGS = ("div", "article", "section", "main", "form", "center", "body")
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+# lxml.html picks each element's class in a Python callback (form, input, select… get their
+# own); nothing here uses those classes, and a lookup done in C makes every element cheaper.
+_PARSER.set_element_class_lookup(
+    lxml.etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 _DROP_TAGS = (
     "script",
     "style",
@@ -98,7 +105,6 @@ _BLOCK_TAGS = frozenset(
         "tfoot",
     ]
 )
-_SPACE = re.compile(r"\s+")
 _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 _DATE_LINE = re.compile(r"(?:发布时间|发布日期|生成日期|发文日期|成文日期)\s*[:：]\s*" + _DATE.pattern)
 _DATE_METAS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "article:published_time")
@@ -153,6 +159,11 @@ def parse(text: str) -> HtmlElement:
     return root
 
 
+def _one_line(text: str) -> str:
+    """Runs of whitespace made one space, none at the ends (str.split is much faster than a regex)."""
+    return " ".join(text.split())
+
+
 # --- hints -----------------------------------------------------------------------------
 
 
@@ -170,7 +181,7 @@ def title_hint(root: HtmlElement) -> str | None:
     if meta:
         return meta
     for heading in root.iter("h1", "h2", "h3"):
-        text = _SPACE.sub(" ", heading.text_content()).strip()
+        text = _one_line(heading.text_content())
         if "报告" in text and len(text) < 100:
             return text
     title = root.find(".//title")
@@ -203,9 +214,13 @@ def date_hint(root: HtmlElement) -> date | None:
 # --- the content container -------------------------------------------------------------
 
 
+def _count_markers(text: str) -> int:
+    squeezed = "".join(text.split())  # markers may be spaced out (总体 情况)
+    return sum(marker in squeezed for marker in MARKERS)
+
+
 def _markers(element: HtmlElement) -> int:
-    text = _SPACE.sub("", element.text_content())
-    return sum(marker in text for marker in MARKERS)
+    return _count_markers(element.text_content())
 
 
 def _candidates(root: HtmlElement) -> list[HtmlElement]:
@@ -218,15 +233,19 @@ def main_container(root: HtmlElement) -> HtmlElement | None:
     best: tuple[int, int] = (0, 0)
     chosen: HtmlElement | None = None
     for element in _candidates(root):
-        score = (_markers(element), -len(element.text_content()))
+        text = element.text_content()  # once: a container's text is most of the page
+        score = (_count_markers(text), -len(text))
         if score[0] and score > best:
             best, chosen = score, element
     return chosen
 
 
+_WITH_CLASS_OR_ID = lxml.etree.XPath("descendant::*[@class or @id]")
+
+
 def _drop_inner_chrome(container: HtmlElement) -> None:
     """Drop share bars, print links and the like that sit inside the container itself."""
-    for element in container.xpath(".//*[@class or @id]"):
+    for element in _WITH_CLASS_OR_ID(container):
         names = f"{element.get('class', '')} {element.get('id', '')}"
         if _CHROME.search(names) and _markers(element) == 0:
             element.drop_tree()
@@ -235,8 +254,11 @@ def _drop_inner_chrome(container: HtmlElement) -> None:
 # --- tables -----------------------------------------------------------------------------
 
 
+_OWN_ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+
+
 def _own_rows(table: HtmlElement) -> list[HtmlElement]:
-    rows: list[HtmlElement] = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    rows: list[HtmlElement] = _OWN_ROWS(table)
     return rows
 
 
@@ -254,34 +276,47 @@ def cell_text(cell: HtmlElement) -> str:
     text: str = lxml.etree.tostring(cell, method="text", encoding=str, with_tail=False)
     if "\n" in text:
         text = "".join(line.strip() for line in text.split("\n"))
-    return _SPACE.sub(" ", text).strip() if _SPACE.search(text) else text
+    return _one_line(text)
+
+
+def _place(grid: list[list[str | None]], r: int, c: int, rowspan: int, colspan: int, text: str) -> int:
+    """A spanning cell: its text at (r, c), '' over the rest of its span; how many positions were free."""
+    free = 0
+    for dr, line in enumerate(grid[r : r + rowspan]):
+        end = c + colspan
+        line.extend([None] * (end - len(line)))
+        free += line[c:end].count(None)
+        line[c:end] = [text if dr == 0 else "", *[""] * (colspan - 1)]
+    return free
 
 
 def expand(table: HtmlElement) -> list[list[str]]:
     """The table's rows at full width: a spanning cell's text in its first position, '' elsewhere."""
-    grid: dict[tuple[int, int], str] = {}
     rows = _own_rows(table)
-    width = 0
+    # Per row, the text at each position so far; None where no cell (or span) has reached.
+    grid: list[list[str | None]] = [[] for _ in rows]
+    filled = 0
     for r, row in enumerate(rows):
-        c = 0
+        line, c = grid[r], 0
         for cell in row.iterchildren("td", "th"):
-            while (r, c) in grid:
+            while c < len(line) and line[c] is not None:
                 c += 1
             rowspan, colspan = min(_span(cell.get("rowspan")), len(rows) - r), _span(cell.get("colspan"))
-            if len(grid) + rowspan * colspan > _MAX_CELLS:
+            if filled + rowspan * colspan > _MAX_CELLS:
                 raise ExtractionError("HTML table too large")
-            text = cell_text(cell)
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = text if dr == dc == 0 else ""
+            if rowspan == colspan == 1 and c == len(line):  # most cells: one more at the row's end
+                line.append(cell_text(cell))
+                filled += 1
+            else:
+                filled += _place(grid, r, c, rowspan, colspan, cell_text(cell))
             c += colspan
-            width = max(width, c)
-    return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+    width = max(map(len, grid), default=0)
+    return [[text or "" for text in line] + [""] * (width - len(line)) for line in grid]
 
 
 def is_layout_table(table: HtmlElement) -> bool:
     """A table used for page layout (it holds other tables) is read as blocks, not as a grid."""
-    return bool(table.xpath(".//table"))
+    return next(table.iterdescendants("table"), None) is not None
 
 
 # --- lines ---------------------------------------------------------------------------------
@@ -295,7 +330,7 @@ class _Lines:
         self.current: list[str] = []
 
     def flush(self) -> None:
-        line = _SPACE.sub(" ", "".join(self.current)).strip()
+        line = _one_line("".join(self.current))
         if line:
             self.lines.append(line)
         self.current = []

@@ -68,7 +68,8 @@ def _read(cells: Sequence[str], where: str, notes: Notes) -> list[int | None]:
     values: list[int | None] = []
     for column, text in zip(APPLICATION_COLUMNS, cells, strict=True):
         value, code = read_count(text)
-        notes.cell(code, f"{where}.{column}", text)
+        if code is not None:  # most cells read cleanly: no need to name them
+            notes.cell(code, f"{where}.{column}", text)
         values.append(value if isinstance(value, int) else None)
     return values
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 Kind = Literal["value", "blank", "label"]
@@ -60,6 +61,7 @@ def _decimal(digits: str) -> Decimal | None:
         return None
 
 
+@lru_cache(maxsize=4096)  # the same few cell texts (0, 1, blanks) fill most tables
 def read_count(text: str) -> Reading:
     """A count or a signed change: `+163` → 163, `-2` → -2, `1,234` → 1234, `0.00` → 0, `5件` → 5."""
     if text.isascii() and text.isdigit():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from indexer.parser.cells import Kind, classify
@@ -39,19 +40,21 @@ class Cell(NamedTuple):
 _BLANK = Cell("", "blank")
 
 
-def _split_cell(text: str) -> list[Cell]:
+# Cell texts repeat a lot (blanks, 0, 1, the form's labels), within a table and across reports.
+@lru_cache(maxsize=4096)
+def _split_cell(text: str) -> tuple[Cell, ...]:
     """A cell holding several numbers (`1 2`, a lost separator) is several value cells."""
     parts = text.split()
     if len(parts) > 1:
         parts = _NUMBER_UNIT_GAP.sub(r"\1\2", text).split()
         kinds = [classify(part) for part in parts]
         if all(kind == "value" for kind in kinds):
-            return [Cell(part, "value") for part in parts]
+            return tuple(Cell(part, "value") for part in parts)
         label = "".join(parts)
-        return [Cell(label, classify(label))]
+        return (Cell(label, classify(label)),)
     if not parts:
-        return [_BLANK]
-    return [Cell(parts[0], classify(parts[0]))]
+        return (_BLANK,)
+    return (Cell(parts[0], classify(parts[0])),)
 
 
 def _plain_cells(text: str) -> list[Cell]:
@@ -88,14 +91,14 @@ def split_line(raw: str) -> tuple[list[Cell], LineKind]:
     if "\t" in text:
         parts = text.split("\t")
         if len(parts) == 2 and not parts[0].strip():
-            return _split_cell(parts[1]), "cell"
+            return list(_split_cell(parts[1])), "cell"
         texts = parts
     elif "|" in stripped:
         texts = _pipe_cells(stripped)
         if not "".join(texts).strip():
             return [], "skip"
         if len(texts) == 1:  # `规章 |`: one cell per line, each closed by a pipe
-            return _split_cell(texts[0]), "cell"
+            return list(_split_cell(texts[0])), "cell"
     elif not stripped:
         return [], "empty"
     else:
@@ -170,7 +173,8 @@ class _Builder:
 
     def value(self, text: str, line: int) -> None:
         row = self.current if self.current is not None else self._open()
-        row.cells.extend([""] * self.pending_blanks)
+        if self.pending_blanks:
+            row.cells.extend([""] * self.pending_blanks)
         row.cells.append(text)
         row.value_lines.add(line)
         self.pending_blanks = 0
