@@ -10,6 +10,7 @@ import functools
 import random
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,11 +21,14 @@ import uvicorn
 from elasticsearch import Elasticsearch
 from fastapi import FastAPI
 
+from govreports.es_client import delete_prefixed
 from govreports.model import Report
+from govreports.settings import Settings
 from indexer.lifecycle import ensure_index
 from indexer.synthetic import random_report
 from indexer.synthetic.numbers import RULES
 from indexer.writer import index_reports
+from search_api.app import create_app
 
 YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023, 2024)
 
@@ -87,6 +91,20 @@ def in_process(app: FastAPI) -> Iterator[InProcessClient]:
                 yield InProcessClient(portal, client)
             finally:
                 portal.call(client.aclose)
+
+
+@contextmanager
+def api_over_corpus(
+    client: Elasticsearch, settings: Settings, reports: list[Report]
+) -> Iterator[InProcessClient]:
+    """The app in process over a fresh index holding `reports`, deleted afterwards."""
+    alias = f"test-{uuid.uuid4().hex}"
+    index_corpus(client, alias, reports)
+    try:
+        with in_process(create_app(settings.model_copy(update={"index": alias}))) as api:
+            yield api
+    finally:
+        delete_prefixed(client, alias)
 
 
 @contextmanager

@@ -10,14 +10,13 @@ from collections.abc import Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
-from govreports.es_client import delete_prefixed
 from govreports.model import TOTAL_KEYS, Report
 from govreports.settings import Settings
 from indexer.documents_es import to_document
 from indexer.lifecycle import ensure_index
 from indexer.synthetic import random_report
 from search_api.app import create_app
-from search_api.testing import InProcessClient, in_process, index_corpus, synthetic_corpus
+from search_api.testing import InProcessClient, api_over_corpus, in_process, synthetic_corpus
 
 pytestmark = pytest.mark.es
 
@@ -38,13 +37,8 @@ BY_ID = {report.id: report for report in TRUTH}
 
 @pytest.fixture(scope="module")
 def api(es_client: Elasticsearch, es_session_settings: Settings) -> Iterator[InProcessClient]:
-    alias = f"test-{uuid.uuid4().hex}"
-    index_corpus(es_client, alias, TRUTH)
-    try:
-        with in_process(create_app(es_session_settings.model_copy(update={"index": alias}))) as client:
-            yield client
-    finally:
-        delete_prefixed(es_client, alias)
+    with api_over_corpus(es_client, es_session_settings, TRUTH) as client:
+        yield client
 
 
 def test_a_report_comes_back_whole(api: InProcessClient) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,13 +11,11 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from govreports.es_client import delete_prefixed
 from govreports.model import TOTAL_KEYS, Report
 from govreports.settings import Settings
 from search_api import store
-from search_api.app import create_app
 from search_api.csv_export import BOM, COLUMNS
-from search_api.testing import InProcessClient, in_process, index_corpus, synthetic_corpus
+from search_api.testing import InProcessClient, api_over_corpus, synthetic_corpus
 
 pytestmark = pytest.mark.es
 
@@ -41,13 +38,8 @@ FILTERS: dict[str, Callable[[Report], bool]] = {
 
 @pytest.fixture(scope="module")
 def api(es_client: Elasticsearch, es_session_settings: Settings) -> Iterator[InProcessClient]:
-    alias = f"test-{uuid.uuid4().hex}"
-    index_corpus(es_client, alias, TRUTH)
-    try:
-        with in_process(create_app(es_session_settings.model_copy(update={"index": alias}))) as client:
-            yield client
-    finally:
-        delete_prefixed(es_client, alias)
+    with api_over_corpus(es_client, es_session_settings, TRUTH) as client:
+        yield client
 
 
 def query_params(filter_name: str) -> dict[str, str]:
