@@ -437,31 +437,32 @@ def index_paths(
 ) -> JobResult:
     """Index the report files in `paths` (files or folders, recursively) into `alias`."""
     items = find_files(paths)
-    lifecycle.ensure_index(client, alias)
     named = json.dumps(sorted(str(path.resolve()) for path in paths), ensure_ascii=False)
-    journal = journal_for(data_dir, "paths", alias=alias, paths=named)
+    return _index_into_alias(client, alias, data_dir, options, items, "paths", paths=named)
+
+
+def index_archive(client: Elasticsearch, alias: str, data_dir: Path, options: Options) -> JobResult:
+    """Index the newest archived version of every crawled document into `alias`."""
+    return _index_into_alias(client, alias, data_dir, options, archived_items(data_dir), "archive")
+
+
+def _index_into_alias(
+    client: Elasticsearch,
+    alias: str,
+    data_dir: Path,
+    options: Options,
+    items: Sequence[WorkItem],
+    kind: str,
+    **identity: str,
+) -> JobResult:
+    """One journaled job writing straight into the live alias (a rerun resumes it)."""
+    lifecycle.ensure_index(client, alias)
+    journal = journal_for(data_dir, kind, alias=alias, **identity)
     result = run_job(
         client,
         index=alias,
         lookup_index=alias,
         items=items,
-        journal=journal,
-        data_dir=data_dir,
-        options=options,
-    )
-    journal.finish()
-    return result
-
-
-def index_archive(client: Elasticsearch, alias: str, data_dir: Path, options: Options) -> JobResult:
-    """Index the newest archived version of every crawled document into `alias`."""
-    lifecycle.ensure_index(client, alias)
-    journal = journal_for(data_dir, "archive", alias=alias)
-    result = run_job(
-        client,
-        index=alias,
-        lookup_index=alias,
-        items=archived_items(data_dir),
         journal=journal,
         data_dir=data_dir,
         options=options,
