@@ -6,8 +6,8 @@ every construction so derived values always follow the cells.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from govreports.keys import (
     APPEAL_GROUPS,
@@ -35,13 +35,9 @@ def _cell(obj: Any, *path: str) -> Any:
     return obj
 
 
-def _sum(values: Iterable[int | float | None]) -> int | float | None:
-    total: int | float = 0
-    for value in values:
-        if value is None:
-            return None
-        total += value
-    return total
+def _sum(values: Sequence[int | float | None]) -> int | float | None:
+    """The sum, or None when a part is None (`None in` scans at C speed: no number equals None)."""
+    return None if None in values else sum(cast("Sequence[int | float]", values))
 
 
 def compute_totals(
@@ -58,8 +54,8 @@ def compute_totals(
         "granted": granted,
         "grant_rate": granted / handled if granted is not None and handled else None,
         "reviews": _cell(appeals, "review", "total"),
-        "lawsuits": _sum(_cell(appeals, group, "total") for group in APPEAL_GROUPS[1:]),
-        "corrected": _sum(_cell(appeals, group, "corrected") for group in APPEAL_GROUPS),
+        "lawsuits": _sum([_cell(appeals, group, "total") for group in APPEAL_GROUPS[1:]]),
+        "corrected": _sum([_cell(appeals, group, "corrected") for group in APPEAL_GROUPS]),
         "penalties": _cell(active, "penalties", "decisions"),
         "licensing": _cell(active, "licensing", "decisions"),
         "procurement_yuan": _cell(procurement, "amount_yuan"),
@@ -91,40 +87,52 @@ class _Rule:
         return {"rule": self.name, "passed": True, "detail": f"{self.evaluated} equations hold"}
 
 
-def _printed_rows(applications: Applications) -> Sequence[str]:
+Cells = dict[str, int | None]
+
+
+def _rows_of(applications: Applications) -> dict[str, Cells]:
+    """Each row's cells by column, read once: the rules below look at every cell two or three times.
+
+    A pydantic model keeps its field values in its `__dict__`, so this reads them without a copy.
+    """
+    return {key: vars(applications.row(key)) for key in APPLICATION_ROWS}
+
+
+def _printed_rows(rows: dict[str, Cells]) -> Sequence[str]:
     """Rows the document printed: the （六） sub-rows only when any of them has a value."""
-    sub_rows_printed = any(not applications.row(key).is_blank() for key in OTHER_SUB_ROWS)
+    sub_rows_printed = any(value is not None for key in OTHER_SUB_ROWS for value in rows[key].values())
     return [key for key in APPLICATION_ROWS if sub_rows_printed or key not in OTHER_SUB_ROWS]
 
 
+def _application_rules(applications: Applications) -> list[dict[str, Any]]:
+    balance, handled_sum, row_sum = _Rule("balance"), _Rule("handled_sum"), _Rule("row_sum")
+    rows = _rows_of(applications)
+    received, carried_over = rows["received"], rows["carried_over"]
+    handled, carried_forward = rows["handled_total"], rows["carried_forward"]
+    results = [rows[key] for key in RESULT_ROWS]
+    for column in APPLICATION_COLUMNS:
+        balance.equation(
+            f"column {column}: received + carried_over vs handled_total + carried_forward",
+            _sum([received[column], carried_over[column]]),
+            _sum([handled[column], carried_forward[column]]),
+        )
+        handled_sum.equation(
+            f"column {column}: handled_total vs sum of results",
+            handled[column],
+            _sum([row[column] for row in results]),
+        )
+    for key in _printed_rows(rows):
+        cells = rows[key]
+        row_sum.equation(
+            f"row {key}: total vs sum of applicant columns",
+            cells["total"],
+            _sum([cells[column] for column in APPLICANT_COLUMNS]),
+        )
+    return [balance.result(), handled_sum.result(), row_sum.result()]
+
+
 def run_checks(applications: Applications | None, appeals: Appeals | None) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
-    if applications is not None:
-        balance, handled_sum, row_sum = _Rule("balance"), _Rule("handled_sum"), _Rule("row_sum")
-        for column in APPLICATION_COLUMNS:
-
-            def cell(row: str, column: str = column) -> int | None:
-                value: int | None = getattr(applications.row(row), column)
-                return value
-
-            balance.equation(
-                f"column {column}: received + carried_over vs handled_total + carried_forward",
-                _sum([cell("received"), cell("carried_over")]),
-                _sum([cell("handled_total"), cell("carried_forward")]),
-            )
-            handled_sum.equation(
-                f"column {column}: handled_total vs sum of results",
-                cell("handled_total"),
-                _sum(cell(row) for row in RESULT_ROWS),
-            )
-        for row in _printed_rows(applications):
-            values = applications.row(row)
-            row_sum.equation(
-                f"row {row}: total vs sum of applicant columns",
-                values.total,
-                _sum(getattr(values, column) for column in APPLICANT_COLUMNS),
-            )
-        results += [balance.result(), handled_sum.result(), row_sum.result()]
+    results = _application_rules(applications) if applications is not None else []
     if appeals is not None:
         appeals_sum = _Rule("appeals_sum")
         for group in APPEAL_GROUPS:
@@ -132,7 +140,7 @@ def run_checks(applications: Applications | None, appeals: Appeals | None) -> li
             appeals_sum.equation(
                 f"{group}: total vs upheld + corrected + other + pending",
                 counts.total,
-                _sum(getattr(counts, result) for result in APPEAL_RESULTS),
+                _sum([getattr(counts, result) for result in APPEAL_RESULTS]),
             )
         results.append(appeals_sum.result())
     return results

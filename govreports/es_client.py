@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import orjson
+from elastic_transport import AiohttpHttpNode, ConnectionTimeout, Serializer
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout, HttpxAsyncHttpNode
 from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
+from elasticsearch.serializer import JsonSerializer, NdjsonSerializer
 
 from govreports.errors import ElasticsearchUnavailable
 from govreports.settings import Settings
@@ -25,9 +28,32 @@ REACHABILITY_TIMEOUT_S = 5.0
 UNREACHABLE = (TransportConnectionError, ConnectionTimeout)
 
 
+class OrjsonJsonSerializer(JsonSerializer):
+    """orjson in place of the json module: report documents and search answers are large, and the
+    standard library's encoder and decoder were most of the client's CPU time per request."""
+
+    def json_dumps(self, data: Any) -> bytes:
+        return orjson.dumps(data, default=self.default)
+
+    def json_loads(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
+class OrjsonNdjsonSerializer(OrjsonJsonSerializer, NdjsonSerializer):
+    """Bulk and _msearch bodies, one orjson document a line."""
+
+
+def _serializers() -> dict[str, Serializer]:
+    return {
+        JsonSerializer.mimetype: OrjsonJsonSerializer(),
+        NdjsonSerializer.mimetype: OrjsonNdjsonSerializer(),
+    }
+
+
 def build_client(settings: Settings) -> Elasticsearch:
     return Elasticsearch(
         settings.es_url,
+        serializers=_serializers(),
         request_timeout=REQUEST_TIMEOUT_S,
         max_retries=MAX_RETRIES,
         retry_on_timeout=True,
@@ -36,10 +62,11 @@ def build_client(settings: Settings) -> Elasticsearch:
 
 
 def build_async_client(settings: Settings) -> AsyncElasticsearch:
-    # httpx is already a dependency; the default async transport would need aiohttp as well.
+    # aiohttp, the client's own default: about half the CPU per request of the httpx node.
     return AsyncElasticsearch(
         settings.es_url,
-        node_class=HttpxAsyncHttpNode,
+        node_class=AiohttpHttpNode,
+        serializers=_serializers(),
         request_timeout=REQUEST_TIMEOUT_S,
         max_retries=MAX_RETRIES,
         retry_on_timeout=True,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from govreports.settings import Settings
+from search_api.params import QueryModel
 from search_api.query import ExportParams, SearchParams, StatsParams
 from search_api.store import ReportStore
 
@@ -24,6 +25,10 @@ async def get_store(request: Request) -> ReportStore:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ReportStore, Depends(get_store)]
-SearchQuery = Annotated[SearchParams, Query()]
-StatsQuery = Annotated[StatsParams, Query()]
-ExportQuery = Annotated[ExportParams, Query()]
+# The routes that take these also declare their `openapi()` as `openapi_extra`.
+SEARCH_QUERY = QueryModel(SearchParams)
+STATS_QUERY = QueryModel(StatsParams)
+EXPORT_QUERY = QueryModel(ExportParams)
+SearchQuery = Annotated[SearchParams, Depends(SEARCH_QUERY)]
+StatsQuery = Annotated[StatsParams, Depends(STATS_QUERY)]
+ExportQuery = Annotated[ExportParams, Depends(EXPORT_QUERY)]

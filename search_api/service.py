@@ -17,7 +17,7 @@ from search_api.store import ReportStore
 
 async def search(store: ReportStore, params: query.SearchParams) -> SearchResponse:
     took, (hits, facets) = await store.search_many(
-        [(query.build_search_body(params), False), (query.build_facets_body(params), True)]
+        [query.build_search_body(params), query.build_facets_body(params)]
     )
     return results.to_search_response(took, hits, facets, params)
 

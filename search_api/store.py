@@ -47,16 +47,16 @@ class ReportStore:
             response = await self.client.search(index=self.index, body=body)
         return dict(response.body)
 
-    async def search_many(
-        self, bodies: list[tuple[dict[str, Any], bool]]
-    ) -> tuple[int, list[dict[str, Any]]]:
-        """Several searches in one round trip (`_msearch`); each body with whether to use the request cache.
+    async def search_many(self, bodies: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+        """Several searches in one round trip (`_msearch`), through the shard request cache.
 
         Returns the overall took (ms) and each search's response, in order.
         """
         searches: list[dict[str, Any]] = []
-        for body, cached in bodies:
-            searches += [{"index": self.index, "request_cache": cached}, body]
+        for body in bodies:
+            # Cached until the index next refreshes; a page of hits too (Elasticsearch caches only
+            # size-0 searches unless asked).
+            searches += [{"index": self.index, "request_cache": True}, body]
         with self._translated_errors():
             response = await self.client.msearch(searches=searches)
         answers: list[dict[str, Any]] = response["responses"]

@@ -101,11 +101,70 @@ def test_rowspan_and_colspan_expand_to_full_width() -> None:
         ("<tr><td rowspan=99>a</td></tr><tr><td>b</td></tr>", [["a", ""], ["", "b"]]),  # rowspan past the end
         ("<tr><td colspan=x>a</td><td>b</td></tr>", [["a", "b"]]),  # a bad span counts as 1
         ("<tbody><tr><td>a</td></tr></tbody><tfoot><tr><td>z</td></tr></tfoot>", [["a"], ["z"]]),
+        ("<tr><th>a</th><td rowspan=1 colspan=1>b</td></tr>", [["a", "b"]]),  # spans of 1 are plain cells
+        # A span reaching past a shorter row below leaves positions no cell reaches: empty.
+        (
+            "<tr><td>a</td><td>b</td><td rowspan=2>c</td></tr><tr><td>d</td></tr>",
+            [["a", "b", "c"], ["d", "", ""]],
+        ),
+        (
+            "<tr><td>a</td><td rowspan=3>b</td></tr><tr><td>c</td><td>d</td></tr><tr><td>e</td></tr>",
+            [["a", "b", ""], ["c", "", "d"], ["e", "", ""]],
+        ),
+        (
+            "<thead><tr><th colspan=2>h</th></tr></thead><tr><td>a</td><td> b  c </td></tr>",
+            [["h", ""], ["a", "b c"]],
+        ),
     ],
 )
 def test_expand(markup: str, rows: list[list[str]]) -> None:
     table = html.parse(f"<html><body><table>{markup}</table></body></html>").find(".//table")
     assert html.expand(table) == rows
+
+
+@pytest.mark.parametrize(
+    ("markup", "refused"),
+    [
+        ("<tr>" + "<td>x</td>" * 6 + "</tr>", False),
+        ("<tr>" + "<td>x</td>" * 7 + "</tr>", True),  # plain cells
+        ("<tr><td colspan=4>a</td><td colspan=3>b</td></tr>", True),  # spans
+        ("<tr><td rowspan=2 colspan=3>a</td></tr><tr></tr>", False),
+        ("<tr><td rowspan=2 colspan=3>a</td></tr><tr><td>b</td></tr>", True),  # both
+    ],
+)
+def test_tables_beyond_the_cell_limit_are_refused(
+    monkeypatch: pytest.MonkeyPatch, markup: str, refused: bool
+) -> None:
+    monkeypatch.setattr(html, "_MAX_CELLS", 6)
+    table = html.parse(f"<html><body><table>{markup}</table></body></html>").find(".//table")
+    if refused:
+        with pytest.raises(ExtractionError, match="too large"):
+            html.expand(table)
+    else:
+        html.expand(table)
+
+
+REPORT_START = "<p>一、总体情况</p><p>本年新收申请</p>"
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        # A script's or a share bar's tail text stays where it was.
+        ("<p>前<script>var x;</script>后</p>", ["前后"]),
+        ('<p>前<span class="share">分享到</span>后</p>', ["前后"]),
+        ('<div class="print">打印</div>后', ["后"]),
+        # Control characters the parser keeps must not stop the drop.
+        ("<p>前<script>x</script>\x07后</p>", ["前\x07后"]),
+        ('<div class="share">分享到</div>\x07后', ["\x07后"]),
+        # Chrome that holds a marker is report content; a <chrome> element is no chrome.
+        ('<div class="nav">六、其他需要报告的事项</div>', ["六、其他需要报告的事项"]),
+        ("<chrome>保留</chrome>", ["保留"]),
+    ],
+)
+def test_dropped_elements_keep_the_text_around_them(body: str, lines: list[str]) -> None:
+    page = f"<html><body><div>{REPORT_START}{body}</div><div class='footer'>页脚</div></body></html>"
+    assert html.extract(page.encode()).text.splitlines() == ["一、总体情况", "本年新收申请", *lines]
 
 
 @pytest.mark.parametrize(

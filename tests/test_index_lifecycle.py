@@ -15,6 +15,7 @@ from indexer.documents_es import to_document
 from indexer.lifecycle import create_next_index, ensure_index, indices_behind, swap_alias
 from indexer.run import live_documents_missing_from
 from indexer.writer import Prepared, index_reports, write_batch
+from mappings import CURRENT_VERSION, load_index_definition
 
 pytestmark = pytest.mark.es
 
@@ -29,11 +30,24 @@ def _report(report_id: str, sha: str = "v1") -> Report:
 def test_ensure_index_creates_the_versioned_index_behind_the_alias_once(
     es_client: Elasticsearch, es_index: str
 ) -> None:
-    assert ensure_index(es_client, es_index) == f"{es_index}-v1"
-    assert ensure_index(es_client, es_index) == f"{es_index}-v1"
-    assert indices_behind(es_client, es_index) == [f"{es_index}-v1"]
-    mapping = es_client.indices.get_mapping(index=es_index)[f"{es_index}-v1"]["mappings"]
+    assert ensure_index(es_client, es_index) == f"{es_index}-v{CURRENT_VERSION}"
+    assert ensure_index(es_client, es_index) == f"{es_index}-v{CURRENT_VERSION}"
+    assert indices_behind(es_client, es_index) == [f"{es_index}-v{CURRENT_VERSION}"]
+    mapping = es_client.indices.get_mapping(index=es_index)[f"{es_index}-v{CURRENT_VERSION}"]["mappings"]
     assert mapping["dynamic"] == "strict"
+
+
+def test_an_index_of_an_older_mapping_keeps_serving_until_a_rebuild_moves_the_alias(
+    es_client: Elasticsearch, es_index: str
+) -> None:
+    older = f"{es_index}-v1"
+    es_client.indices.create(index=older, aliases={es_index: {}}, **load_index_definition(1))
+    assert ensure_index(es_client, es_index) == older
+    rebuilt = create_next_index(es_client, es_index)
+    swap_alias(es_client, es_index, rebuilt)
+    assert indices_behind(es_client, es_index) == [rebuilt]
+    meta = es_client.indices.get_mapping(index=rebuilt)[rebuilt]["mappings"]["_meta"]
+    assert meta["govreports_mapping_version"] == CURRENT_VERSION > 1
 
 
 def test_a_plain_index_where_the_alias_belongs_is_a_clear_error(

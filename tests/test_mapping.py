@@ -105,13 +105,37 @@ def test_mapping_is_strict(mapping: dict[str, Any]) -> None:
     assert mapping["dynamic"] == "strict"
 
 
-@pytest.mark.parametrize("path", SEGMENTED_FIELDS)
-def test_segmented_fields_use_whitespace_with_a_standard_subfield(mapping: dict[str, Any], path: str) -> None:
+def _spec(mapping: dict[str, Any], path: str) -> dict[str, Any]:
     spec = mapping
     for part in path.split("."):
         spec = spec["properties"][part]
-    assert spec["analyzer"] == "whitespace"
-    assert spec["fields"]["std"]["analyzer"] == "standard"
+    return spec
+
+
+@pytest.mark.parametrize("path", SEGMENTED_FIELDS)
+def test_segmented_fields_use_whitespace(mapping: dict[str, Any], path: str) -> None:
+    assert _spec(mapping, path)["analyzer"] == "whitespace"
+
+
+@pytest.mark.parametrize("path", ["title", "text"])
+def test_title_and_text_have_a_standard_subfield_for_recall(mapping: dict[str, Any], path: str) -> None:
+    assert _spec(mapping, path)["fields"]["std"]["analyzer"] == "standard"
+
+
+def test_only_the_highlighted_fields_store_offsets(mapping: dict[str, Any]) -> None:
+    with_offsets = [
+        path for path in SEGMENTED_FIELDS if _spec(mapping, path).get("index_options") == "offsets"
+    ]
+    assert sorted(with_offsets) == ["text", "title"]
+    assert all("index_options" not in _spec(mapping, path)["fields"]["std"] for path in ("title", "text"))
+
+
+def test_the_highlighted_text_is_stored(mapping: dict[str, Any]) -> None:
+    assert _spec(mapping, "text")["store"] is True
+
+
+def test_mapping_version_matches_its_file(mapping: dict[str, Any]) -> None:
+    assert mapping["_meta"]["govreports_mapping_version"] == CURRENT_VERSION
 
 
 @pytest.mark.parametrize(

@@ -109,8 +109,7 @@ def test_signature_and_date_close_the_report() -> None:
         "",
     ]
     assert identity.signature_office(lines) == "官洲街道办事处"
-    assert identity.closing_date(lines) == date(2020, 1, 22)
-    assert identity.closing_lines(lines) == ["2020年1月22日", "官洲街道办事处"]
+    assert identity.closing(lines) == (["2020年1月22日", "官洲街道办事处"], date(2020, 1, 22))
 
 
 @pytest.mark.parametrize(

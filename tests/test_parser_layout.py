@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.parser.layout import logical_rows, split_line
+from indexer.parser.layout import Row, logical_rows, split_line
 
 
 def rows_of(text: str) -> list[tuple[str, list[str]]]:
@@ -124,3 +124,28 @@ def test_blank_cell_lines_of_a_cell_per_line_table_are_cells() -> None:
 def test_split_line(line: str, texts: list[str], kind: str) -> None:
     cells, got_kind = split_line(line)
     assert ([cell.text for cell in cells], got_kind) == (texts, kind)
+
+
+def test_a_table_read_again_gives_fresh_rows() -> None:
+    """Lines are read once and remembered: rows built from them must still be the report's own."""
+    lines = LAYOUTS["tab rows"].splitlines()
+    first = logical_rows(lines)
+    for row in first:
+        row.parts.append("改")
+        row.cells.append("9")
+    again = logical_rows(lines)
+    assert [(row.label, row.span()) for row in again][-2:] == DATA_ROWS
+    assert all(a is not b and a.cells is not b.cells for a, b in zip(first, again, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("cells", "span"),
+    [
+        (["", "", "3", "", "7", ""], ["3", "", "7"]),
+        (["3", "7"], ["3", "7"]),
+        (["", ""], []),
+        ([], []),
+    ],
+)
+def test_span_runs_from_the_first_to_the_last_value(cells: list[str], span: list[str]) -> None:
+    assert Row(parts=["规章"], cells=cells).span() == span

@@ -183,9 +183,9 @@ BY_ID = {"id": {"order": "asc"}}
     ("sort", "has_text", "expected"),
     [
         (None, False, [*NEWEST, BY_ID]),
-        (None, True, [{"_score": {"order": "desc"}}, *NEWEST, BY_ID]),
+        (None, True, [{"_score": {"order": "desc"}}]),
         ("newest", True, [*NEWEST, BY_ID]),
-        ("relevance", True, [{"_score": {"order": "desc"}}, *NEWEST, BY_ID]),
+        ("relevance", True, [{"_score": {"order": "desc"}}]),
         ("year", False, [{"year": {"order": "desc", "missing": "_last"}}, *NEWEST, BY_ID]),
         (
             "-applications_received",

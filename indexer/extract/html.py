@@ -13,7 +13,7 @@ from datetime import date
 
 import lxml.etree
 import lxml.html
-from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
+from lxml.etree import _Element as Element
 from w3lib.encoding import html_to_unicode
 
 from govreports.errors import ExtractionError
@@ -37,14 +37,9 @@ MARKERS: tuple[str, ...] = (
 )
 # Where a report's body can sit; a table cell too when it lays out a page (holds a table or a div).
 _CANDIDATE_TAGS = ("div", "article", "section", "main", "form", "center", "body")
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
-# lxml.html picks each element's class in a Python callback (form, input, select… get their
-# own); nothing here uses those classes, and a lookup done in C makes every element cheaper.
-_PARSER.set_element_class_lookup(
-    lxml.etree.ElementDefaultClassLookup(
-        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
-    )
-)
+# Plain lxml elements, not lxml.html's classes: a page makes a Python proxy for each of the
+# hundreds of elements it reads, and a proxy of a Python subclass costs far more to make.
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
 _DROP_TAGS = (
     "script",
     "style",
@@ -119,8 +114,7 @@ def extract(data: bytes) -> Extracted:
     warnings: list[ParseWarning] = []
     root = parse(decode(data))
     title, published = title_hint(root), date_hint(root)
-    for element in list(root.iter(*_DROP_TAGS)):
-        element.drop_tree()
+    _strip(root, *_DROP_TAGS)
     container = main_container(root)
     if container is None:
         warnings.append(
@@ -147,16 +141,36 @@ def decode(data: bytes) -> str:
     return text
 
 
-def parse(text: str) -> HtmlElement:
+def parse(text: str) -> Element:
     # lxml refuses str input that carries an XML encoding declaration.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise ExtractionError("empty HTML page")
     try:
-        root: HtmlElement = lxml.html.document_fromstring(text, parser=_PARSER)
+        root: Element = lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as error:
         raise ExtractionError(f"unreadable HTML: {error}") from error
     return root
+
+
+def _strip(root: Element, *tags: str) -> None:
+    """Remove the elements of these tags with their subtrees, but keep the text that follows each.
+
+    One pass in C; moving that text through Python (as lxml.html's drop_tree does) would also fail
+    on the control characters the parser lets through.
+    """
+    lxml.etree.strip_elements(root, *tags, with_tail=False)
+
+
+def _text(element: Element) -> str:
+    """All the text inside the element (lxml.html's text_content, minus its XPath's cost per call)."""
+    text: str = lxml.etree.tostring(element, method="text", encoding=str, with_tail=False)
+    return text
+
+
+def _xpath(path: str) -> lxml.etree.XPath:
+    # Without EXSLT regular expressions, which nothing here uses and each evaluation would set up.
+    return lxml.etree.XPath(path, regexp=False)
 
 
 def _one_line(text: str) -> str:
@@ -167,7 +181,7 @@ def _one_line(text: str) -> str:
 # --- hints -----------------------------------------------------------------------------
 
 
-def _meta(root: HtmlElement, names: tuple[str, ...]) -> str | None:
+def _meta(root: Element, names: tuple[str, ...]) -> str | None:
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name in names and (meta.get("content") or "").strip():
@@ -175,19 +189,19 @@ def _meta(root: HtmlElement, names: tuple[str, ...]) -> str | None:
     return None
 
 
-def title_hint(root: HtmlElement) -> str | None:
+def title_hint(root: Element) -> str | None:
     """<meta name="ArticleTitle">, else a heading that names a report, else <title> minus the site name."""
     meta = _meta(root, ("articletitle",))
     if meta:
         return meta
     for heading in root.iter("h1", "h2", "h3"):
-        text = _one_line(heading.text_content())
+        text = _one_line(_text(heading))
         if "报告" in text and len(text) < 100:
             return text
     title = root.find(".//title")
-    if title is None or not title.text_content().strip():
+    if title is None or not _text(title).strip():
         return None
-    parts = [part for part in _TITLE_SEPARATORS.split(title.text_content().strip()) if part]
+    parts = [part for part in _TITLE_SEPARATORS.split(_text(title).strip()) if part]
     reports = [part for part in parts if "报告" in part]
     return (reports or parts)[0] if parts else None
 
@@ -202,12 +216,12 @@ def _to_date(text: str) -> date | None:
         return None
 
 
-def date_hint(root: HtmlElement) -> date | None:
+def date_hint(root: Element) -> date | None:
     """A publication date from the page's meta tags, else a 发布时间：… line."""
     meta = _meta(root, _DATE_METAS)
     if meta and (found := _to_date(meta)):
         return found
-    match = _DATE_LINE.search(root.text_content())
+    match = _DATE_LINE.search(_text(root))
     return _to_date(match.group(0)) if match else None
 
 
@@ -215,51 +229,71 @@ def date_hint(root: HtmlElement) -> date | None:
 
 
 def _count_markers(text: str) -> int:
+    found = sum(marker in text for marker in MARKERS)
+    if found == len(MARKERS):  # all there as is: squeezing cannot add one
+        return found
     squeezed = "".join(text.split())  # markers may be spaced out (总体 情况)
     return sum(marker in squeezed for marker in MARKERS)
 
 
-def _markers(element: HtmlElement) -> int:
-    return _count_markers(element.text_content())
+def _markers(element: Element) -> int:
+    return _count_markers(_text(element))
 
 
-def _candidates(root: HtmlElement) -> list[HtmlElement]:
-    layout_cells = {cell for inner in root.iter("table", "div") for cell in inner.iterancestors("td")}
-    return [*root.iter(*_CANDIDATE_TAGS), *layout_cells]
+_LAYOUT_CELLS = _xpath("(descendant::table|descendant::div)/ancestor::td")
 
 
-def main_container(root: HtmlElement) -> HtmlElement | None:
+def _candidates(root: Element) -> list[Element]:
+    return [*root.iter(*_CANDIDATE_TAGS), *_LAYOUT_CELLS(root)]
+
+
+def main_container(root: Element) -> Element | None:
     """The smallest element holding the most report markers, or None when none holds any."""
     best: tuple[int, int] = (0, 0)
-    chosen: HtmlElement | None = None
+    chosen: Element | None = None
     for element in _candidates(root):
-        text = element.text_content()  # once: a container's text is most of the page
+        text = _text(element)  # once: a container's text is most of the page
         score = (_count_markers(text), -len(text))
         if score[0] and score > best:
             best, chosen = score, element
     return chosen
 
 
-_WITH_CLASS_OR_ID = lxml.etree.XPath("descendant::*[@class or @id]")
+# Attribute steps: libxml2 tests a [@class or @id] predicate on every element several times slower.
+_WITH_CLASS_OR_ID = _xpath("(descendant::*/@class|descendant::*/@id)/..")
 
 
-def _drop_inner_chrome(container: HtmlElement) -> None:
+# A tag no parsed element has (the parser lowercases names): marks chrome for one _strip.
+_CHROME_TAG = "Chrome"
+
+
+def _drop_inner_chrome(container: Element) -> None:
     """Drop share bars, print links and the like that sit inside the container itself."""
     for element in _WITH_CLASS_OR_ID(container):
         names = f"{element.get('class', '')} {element.get('id', '')}"
         if _CHROME.search(names) and _markers(element) == 0:
-            element.drop_tree()
+            element.tag = _CHROME_TAG
+    _strip(container, _CHROME_TAG)
 
 
 # --- tables -----------------------------------------------------------------------------
 
 
-_OWN_ROWS = lxml.etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+_ROWS = "(tr|thead/tr|tbody/tr|tfoot/tr)"
+_OWN_ROWS = _xpath(_ROWS)
+# Found in one query per table, so the many cells that span nothing read no attribute at all.
+_SPAN_ATTRIBUTES = _xpath(f"{_ROWS}/*/@rowspan|{_ROWS}/*/@colspan")
 
 
-def _own_rows(table: HtmlElement) -> list[HtmlElement]:
-    rows: list[HtmlElement] = _OWN_ROWS(table)
+def _own_rows(table: Element) -> list[Element]:
+    rows: list[Element] = _OWN_ROWS(table)
     return rows
+
+
+def _spans(table: Element) -> dict[Element, tuple[int, int]]:
+    """(rowspan, colspan) of each cell of the table's rows that declares one."""
+    spanning = {attribute.getparent() for attribute in _SPAN_ATTRIBUTES(table)}
+    return {cell: (_span(cell.get("rowspan")), _span(cell.get("colspan"))) for cell in spanning}
 
 
 def _span(value: str | None) -> int:
@@ -271,9 +305,9 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def cell_text(cell: HtmlElement) -> str:
+def cell_text(cell: Element) -> str:
     """A cell's text on one line: `<br>` and line breaks join (本年新<br>制作数量 → 本年新制作数量)."""
-    text: str = lxml.etree.tostring(cell, method="text", encoding=str, with_tail=False)
+    text = _text(cell)
     if "\n" in text:
         text = "".join(line.strip() for line in text.split("\n"))
     return _one_line(text)
@@ -281,18 +315,19 @@ def cell_text(cell: HtmlElement) -> str:
 
 def _place(grid: list[list[str | None]], r: int, c: int, rowspan: int, colspan: int, text: str) -> int:
     """A spanning cell: its text at (r, c), '' over the rest of its span; how many positions were free."""
-    free = 0
-    for dr, line in enumerate(grid[r : r + rowspan]):
-        end = c + colspan
+    free, end = 0, c + colspan
+    for line in grid[r : r + rowspan]:
         line.extend([None] * (end - len(line)))
         free += line[c:end].count(None)
-        line[c:end] = [text if dr == 0 else "", *[""] * (colspan - 1)]
+        line[c:end] = [""] * colspan
+    grid[r][c] = text
     return free
 
 
-def expand(table: HtmlElement) -> list[list[str]]:
+def expand(table: Element) -> list[list[str]]:
     """The table's rows at full width: a spanning cell's text in its first position, '' elsewhere."""
     rows = _own_rows(table)
+    spans = _spans(table)
     # Per row, the text at each position so far; None where no cell (or span) has reached.
     grid: list[list[str | None]] = [[] for _ in rows]
     filled = 0
@@ -301,20 +336,24 @@ def expand(table: HtmlElement) -> list[list[str]]:
         for cell in row.iterchildren("td", "th"):
             while c < len(line) and line[c] is not None:
                 c += 1
-            rowspan, colspan = min(_span(cell.get("rowspan")), len(rows) - r), _span(cell.get("colspan"))
+            if c == len(line) and cell not in spans:  # most cells: one more at the row's end
+                filled += 1
+                if filled > _MAX_CELLS:
+                    raise ExtractionError("HTML table too large")
+                line.append(cell_text(cell))
+                c += 1
+                continue
+            rowspan, colspan = spans.get(cell, (1, 1))
+            rowspan = min(rowspan, len(rows) - r)
             if filled + rowspan * colspan > _MAX_CELLS:
                 raise ExtractionError("HTML table too large")
-            if rowspan == colspan == 1 and c == len(line):  # most cells: one more at the row's end
-                line.append(cell_text(cell))
-                filled += 1
-            else:
-                filled += _place(grid, r, c, rowspan, colspan, cell_text(cell))
+            filled += _place(grid, r, c, rowspan, colspan, cell_text(cell))
             c += colspan
     width = max(map(len, grid), default=0)
     return [[text or "" for text in line] + [""] * (width - len(line)) for line in grid]
 
 
-def is_layout_table(table: HtmlElement) -> bool:
+def is_layout_table(table: Element) -> bool:
     """A table used for page layout (it holds other tables) is read as blocks, not as a grid."""
     return next(table.iterdescendants("table"), None) is not None
 
@@ -339,7 +378,7 @@ class _Lines:
         if text:
             self.current.append(text)
 
-    def walk(self, element: HtmlElement) -> None:
+    def walk(self, element: Element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "table" and not is_layout_table(element):
             self.flush()

@@ -81,7 +81,8 @@ def parse_text(extracted: Extracted) -> ParsedReport:
 
     # The narrative ends where the next heading or table begins.
     bounds = {**headings, **{f"table:{name}": start for name, (start, _) in regions.items()}}
-    drop = [*identity.closing_lines(lines), *([title.title] if title else [])]
+    closing = identity.closing(lines)
+    drop = [*closing.lines, *([title.title] if title else [])]
     texts = {name: section_text(lines, bounds, name, drop) for name in _NARRATIVE}
     for name in _NARRATIVE:
         if name not in headings:
@@ -97,7 +98,7 @@ def parse_text(extracted: Extracted) -> ParsedReport:
         region=Region(province=place.province, city=place.city, county=place.county),
         level=identity.level_of(office),
         year=year,
-        published_date=extracted.published_date or identity.closing_date(lines),
+        published_date=extracted.published_date or closing.published,
         template=tables.template,
         sections=Sections(**texts),
         text=clean_text(lines),

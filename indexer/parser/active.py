@@ -53,7 +53,7 @@ def _headers(rows: Sequence[Row]) -> dict[int, str]:
 
 def _cells(item: Matched, width: int, where: str, notes: Notes) -> list[str] | None:
     """The row's `width` cell texts; None when cells were lost or split (no rule here can place them)."""
-    span = item.row.span()
+    span = item.span
     if len(span) == width:
         return span
     window = positional(item.row.cells, width)
@@ -78,7 +78,8 @@ def _read_row(item: Matched, template: Template, header: str, notes: Notes) -> d
             value, code = read_money(text, header_unit(header), DEFAULT_UNIT[template])
         else:
             value, code = read_count(text)
-        notes.cell(code, f"{where}.{column}", text)
+        if code is not None:  # most cells read cleanly: no need to name them
+            notes.cell(code, f"{where}.{column}", text)
         values[column] = value
     return values
 

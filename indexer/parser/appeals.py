@@ -35,8 +35,9 @@ def _read(cells: Sequence[str], notes: Notes) -> list[int | None]:
     values = []
     for name, text in zip(_NAMES, cells, strict=True):
         value, code = read_count(text)
-        notes.cell(code, f"appeals.{name}", text)
-        values.append(value if isinstance(value, int) else None)
+        if code is not None:  # most cells read cleanly: no need to name them
+            notes.cell(code, f"appeals.{name}", text)
+        values.append(value)
     return values
 
 

@@ -39,7 +39,7 @@ def _grid_of(row: Row) -> Grid:
 
 def _regular_grid(rows: Sequence[Matched]) -> Grid | None:
     """The layout every complete row shares, if they all share one: then positions can be trusted."""
-    full = [item.row for item in rows if len(span := item.row.span()) == WIDTH and all(span)]
+    full = [item.row for item in rows if len(item.span) == WIDTH and all(item.span)]
     grids = {_grid_of(row) for row in full}
     if len(grids) != 1:
         return None
@@ -50,9 +50,8 @@ def _regular_grid(rows: Sequence[Matched]) -> Grid | None:
 def _by_position(item: Matched, grid: Grid | None) -> list[str] | None:
     """The row's seven cells when it is complete or the table's layout fixes its positions."""
     row = item.row
-    span = row.span()
-    if len(span) == WIDTH:
-        return span
+    if len(item.span) == WIDTH:
+        return item.span
     if grid is None:
         return None
     if grid.line_cells is None:
@@ -65,17 +64,15 @@ def _by_position(item: Matched, grid: Grid | None) -> list[str] | None:
 
 
 def _read(cells: Sequence[str], where: str, notes: Notes) -> list[int | None]:
-    values: list[int | None] = []
-    for column, text in zip(APPLICATION_COLUMNS, cells, strict=True):
-        value, code = read_count(text)
-        if code is not None:  # most cells read cleanly: no need to name them
-            notes.cell(code, f"{where}.{column}", text)
-        values.append(value if isinstance(value, int) else None)
-    return values
+    counts = [read_count(text) for text in cells]
+    for column, text, count in zip(APPLICATION_COLUMNS, cells, counts, strict=True):
+        if count.warning is not None:  # most cells read cleanly: no need to name them
+            notes.cell(count.warning, f"{where}.{column}", text)
+    return [count.value for count in counts]
 
 
 def _filled(item: Matched) -> list[str]:
-    return [cell for cell in item.row.span() if cell]
+    return [cell for cell in item.span if cell]
 
 
 def _placement(item: Matched, matrix: Matrix) -> Values | None:
@@ -89,7 +86,7 @@ def _placement(item: Matched, matrix: Matrix) -> Values | None:
     filled = _filled(item)
     if len(filled) > WIDTH:
         return regroup(filled, WIDTH, count_value, ROW_SUM, accept)
-    values = [count_value(cell) if cell else None for cell in item.row.span()]
+    values = [count_value(cell) if cell else None for cell in item.span]
     return place_short(values, WIDTH, ROW_SUM, accept)
 
 

@@ -29,6 +29,13 @@ class Reading(NamedTuple):
     warning: str | None  # a warning code, or None when the cell was read as printed
 
 
+class Count(NamedTuple):
+    """A count cell's reading: a count is an int."""
+
+    value: int | None
+    warning: str | None
+
+
 def is_number_token(text: str) -> bool:
     return _VALUE.fullmatch(text) is not None
 
@@ -44,13 +51,13 @@ def classify(text: str) -> Kind:
     return "label"
 
 
-def _special(text: str) -> Reading | None:
+def _special(text: str) -> Count | None:
     if not text:
-        return Reading(None, "missing_cell")
+        return Count(None, "missing_cell")
     if _DASH.fullmatch(text):
-        return Reading(0, "dash_as_zero")
+        return Count(0, "dash_as_zero")
     if text in _NOT_APPLICABLE:
-        return Reading(None, "not_applicable")
+        return Count(None, "not_applicable")
     return None
 
 
@@ -62,26 +69,25 @@ def _decimal(digits: str) -> Decimal | None:
 
 
 @lru_cache(maxsize=4096)  # the same few cell texts (0, 1, blanks) fill most tables
-def read_count(text: str) -> Reading:
+def read_count(text: str) -> Count:
     """A count or a signed change: `+163` → 163, `-2` → -2, `1,234` → 1234, `0.00` → 0, `5件` → 5."""
     if text.isascii() and text.isdigit():
-        return Reading(int(text), None)
+        return Count(int(text), None)
     special = _special(text)
     if special is not None:
         return special
     match = _VALUE.fullmatch(text)
     if match is None or match.group(2) in ("万元", "元", "万"):
-        return Reading(None, "unreadable_cell")
+        return Count(None, "unreadable_cell")
     number = _decimal(match.group(1))
     if number is None or number != number.to_integral_value():
-        return Reading(None, "unreadable_cell")
-    return Reading(int(number), None)
+        return Count(None, "unreadable_cell")
+    return Count(int(number), None)
 
 
 def count_value(text: str) -> int | None:
     """Just the number of a count cell (null for anything that is not one)."""
-    value = read_count(text).value
-    return value if isinstance(value, int) else None
+    return read_count(text).value
 
 
 def read_money(text: str, header_unit: Unit | None, default_unit: Unit) -> Reading:

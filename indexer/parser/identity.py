@@ -14,7 +14,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from govreports.model import Level
-from indexer.parser.normalize import compact, strip_markdown_heading
+from indexer.parser.normalize import compact, compact_line
 from indexer.parser.region import rank_of
 
 _TITLE_LINES = 40  # the title is near the top; paragraphs after that are never titles
@@ -55,7 +55,7 @@ class Title(NamedTuple):
 
 
 def _clean_title(line: str) -> str:
-    return compact(strip_markdown_heading(line)).strip(_TITLE_WRAPPERS)
+    return compact_line(line).strip(_TITLE_WRAPPERS)
 
 
 def _office(name: str) -> str | None:
@@ -68,7 +68,7 @@ def _office(name: str) -> str | None:
 
 def read_title(text: str) -> Title | None:
     """`text` as a report title: office and year from `^office YYYY年…报告$` or `^YYYY年 office …报告$`."""
-    if len(text) > _TITLE_MAX:
+    if len(text) > _TITLE_MAX or not text.endswith("报告"):  # every title pattern ends with 报告
         return None
     if match := _OFFICE_FIRST.fullmatch(text):
         return Title(text, _office(match.group(1)), int(match.group(2)))
@@ -81,12 +81,16 @@ def read_title(text: str) -> Title | None:
 
 def find_title(lines: Sequence[str], stop: int, hint: str | None) -> Title | None:
     """The first title line (or two lines, a title split in two) before line `stop`; else the hint."""
-    tops = list(islice(filter(None, map(_clean_title, lines[: min(stop, len(lines))])), _TITLE_LINES))
-    for index, line in enumerate(tops):
+    # Lazily: the title is usually the first line, and the overview after it need not be cleaned.
+    tops = islice(filter(None, map(_clean_title, lines[:stop])), _TITLE_LINES)
+    line = next(tops, None)
+    while line is not None:
         if found := read_title(line):
             return found
-        if index + 1 < len(tops) and (found := read_title(line + tops[index + 1])):
+        following = next(tops, None)
+        if following is not None and (found := read_title(line + following)):
             return found
+        line = following
     for piece in _HINT_SEPARATORS.split(compact(hint or "")):
         if found := read_title(piece.strip(_TITLE_WRAPPERS)):
             return found
@@ -124,14 +128,6 @@ def read_date(text: str) -> date | None:
     return None
 
 
-def closing_date(lines: Sequence[str]) -> date | None:
-    """The date line that closes the report (a short line ending with a date)."""
-    for text in _last_lines(lines):
-        if len(text) <= 40 and (found := read_date(text)):
-            return found
-    return None
-
-
 def _is_signature(text: str) -> bool:
     return _SIGNATURE.fullmatch(text) is not None and not text.startswith(_NOT_AN_OFFICE)
 
@@ -144,13 +140,23 @@ def signature_office(lines: Sequence[str]) -> str | None:
     return None
 
 
-def closing_lines(lines: Sequence[str]) -> list[str]:
-    """The signature and date lines that close the report (compact), not part of any section."""
-    return [
-        text
-        for text in _last_lines(lines)
-        if (len(text) <= 40 and read_date(text)) or _is_signature(_DIGIT_DATE.sub("", text))
-    ]
+class Closing(NamedTuple):
+    """The signature and date lines that close the report (compact), and the date they give."""
+
+    lines: list[str]
+    published: date | None
+
+
+def closing(lines: Sequence[str]) -> Closing:
+    """The closing lines (not part of any section) and the date of the date line, read together."""
+    closing_lines: list[str] = []
+    published: date | None = None
+    for text in _last_lines(lines):
+        dated = read_date(text) if len(text) <= 40 else None  # a date line is short
+        if dated or _is_signature(_DIGIT_DATE.sub("", text)):
+            closing_lines.append(text)
+        published = published or dated
+    return Closing(closing_lines, published)
 
 
 def narrative_office(text: str) -> str | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from indexer.parser.memo import short_text_cache
+
 # Section 三, most specific first: a sub-row label contains its group's words too.
 APPLICATION_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("received", ("本年新收", "新收政府信息公开申请")),
@@ -69,10 +71,13 @@ def _by_keys(keys: tuple[tuple[str, tuple[str, ...]], ...]) -> Callable[[str], s
     return find
 
 
-active_key = _by_keys(ACTIVE_KEYS)
+# Every report prints the form's labels again: each label text is matched once.
+_LABEL_CACHE_LIMIT = 200
+active_key = short_text_cache(_LABEL_CACHE_LIMIT)(_by_keys(ACTIVE_KEYS))
 _application_key = _by_keys(APPLICATION_KEYS)
 
 
+@short_text_cache(_LABEL_CACHE_LIMIT)
 def application_key(label: str) -> str | None:
     if _OTHER_MISC.fullmatch(label):
         return "other_misc"

@@ -18,9 +18,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Literal, NamedTuple
 
 from indexer.parser.cells import Kind, classify
+from indexer.parser.memo import short_text_cache
 from indexer.parser.normalize import nfkc, strip_markdown_heading
 
 LineKind = Literal["row", "cell", "empty", "skip"]
@@ -78,7 +80,10 @@ def _pipe_cells(stripped: str) -> list[str]:
     return parts
 
 
-def split_line(raw: str) -> tuple[list[Cell], LineKind]:
+Cells = tuple[Cell, ...]
+
+
+def split_line(raw: str) -> tuple[Cells, LineKind]:
     """The cells of one physical line and what kind of line it is.
 
     `cell`: one cell of a cell-per-line layout (a lone `\\t` is a blank cell);
@@ -91,35 +96,35 @@ def split_line(raw: str) -> tuple[list[Cell], LineKind]:
     if "\t" in text:
         parts = text.split("\t")
         if len(parts) == 2 and not parts[0].strip():
-            return list(_split_cell(parts[1])), "cell"
+            return _split_cell(parts[1]), "cell"
         texts = parts
     elif "|" in stripped:
         texts = _pipe_cells(stripped)
         if not "".join(texts).strip():
-            return [], "skip"
+            return (), "skip"
         if len(texts) == 1:  # `规章 |`: one cell per line, each closed by a pipe
-            return list(_split_cell(texts[0])), "cell"
+            return _split_cell(texts[0]), "cell"
     elif not stripped:
-        return [], "empty"
+        return (), "empty"
     else:
         stripped = strip_markdown_heading(stripped)
         word = "".join(stripped.split())
         if _PAGE_ARTIFACT.fullmatch(word) or _SEPARATOR_CELL.fullmatch(word):
-            return [], "skip"
+            return (), "skip"
         if word == stripped:  # one word: the common cell-per-line case
-            return [Cell(word, classify(word))], "cell"
+            return (Cell(word, classify(word)),), "cell"
         cells = _plain_cells(stripped)
-        return cells, "row" if len(cells) > 1 else "cell"
-    cells = [cell for text_cell in texts for cell in _split_cell(text_cell)]
-    filled = [cell for cell in cells if cell.kind != "blank"]
+        return tuple(cells), "row" if len(cells) > 1 else "cell"
+    row = tuple(chain.from_iterable(map(_split_cell, texts)))
+    filled = [cell for cell in row if cell.kind != "blank"]
     if not filled:
-        return [], "empty"
+        return (), "empty"
     if all(_SEPARATOR_CELL.fullmatch(cell.text) for cell in filled):
-        return [], "skip"
-    return cells, "row"
+        return (), "skip"
+    return row, "row"
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One logical table row: label parts (compact text), then its cells ("" for a blank)."""
 
@@ -141,8 +146,54 @@ class Row:
 
     def span(self) -> list[str]:
         """The cells from the first to the last value: blanks around them are label or layout filler."""
-        filled = [index for index, cell in enumerate(self.cells) if cell]
-        return self.cells[filled[0] : filled[-1] + 1] if filled else []
+        cells = self.cells
+        start, end = 0, len(cells)
+        while start < end and not cells[start]:
+            start += 1
+        while end > start and not cells[end - 1]:
+            end -= 1
+        return cells[start:end]
+
+
+# Value and blank cells that follow each other on a line: they always go into one row together.
+# Their texts ("" for a blank), and where the first value is (None when all are blanks). A plain
+# tuple of strings and ints, which the garbage collector stops tracking: lines are kept in a cache.
+_Run = tuple[tuple[str, ...], int | None]
+
+
+class _Line(NamedTuple):
+    """A physical line as the row builder takes it."""
+
+    kind: LineKind
+    cells: Cells
+    pieces: tuple[str | _Run, ...]  # label texts, and the runs between them
+    values_end: int  # the index just after its last value cell
+
+
+# Table lines repeat across reports (header rows, rows of zeros): each is read once.
+@short_text_cache(limit=400)
+def _read_line(raw: str) -> _Line:
+    """A line's cells, and its labels and runs in order, as the row builder takes them."""
+    cells, kind = split_line(raw)
+    pieces: list[str | _Run] = []
+    run: list[str] = []
+    first_value: int | None = None
+    values_end = 0
+    for index, cell in enumerate(cells):
+        if cell.kind == "label":
+            if run:
+                pieces.append((tuple(run), first_value))
+                run, first_value = [], None
+            pieces.append(cell.text)
+            continue
+        if cell.kind == "value":
+            values_end = index + 1
+            if first_value is None:
+                first_value = len(run)
+        run.append(cell.text)
+    if run:
+        pieces.append((tuple(run), first_value))
+    return _Line(kind, cells, tuple(pieces), values_end)
 
 
 class _Builder:
@@ -151,18 +202,20 @@ class _Builder:
     def __init__(self) -> None:
         self.rows: list[Row] = []
         self.current: Row | None = None
+        self.current_has_values = False
         self.boundary = True
         self.pending_blanks = 0
 
     def _open(self) -> Row:
         self.current = Row()
         self.rows.append(self.current)
+        self.current_has_values = False
         self.pending_blanks = 0
         return self.current
 
     def label(self, text: str) -> None:
         row = self.current
-        if row is None or row.has_values or (self.boundary and row.parts):
+        if row is None or self.current_has_values or (self.boundary and row.parts):
             row = self._open()
         elif len(row.parts) >= self._LABEL_LIMIT:
             del row.parts[0]
@@ -171,29 +224,38 @@ class _Builder:
         self.pending_blanks = 0
         self.boundary = False
 
-    def value(self, text: str, line: int) -> None:
-        row = self.current if self.current is not None else self._open()
-        if self.pending_blanks:
+    def run(self, run: _Run, line: int) -> None:
+        # After a boundary a blank belongs to whatever comes next: the next row's label
+        # columns (dropped) or, when values follow, the row being continued.
+        texts, first_value = run
+        if first_value is None:
+            if self.boundary or self.current is None:
+                self.pending_blanks += len(texts)
+            else:
+                self.current.cells.extend(texts)
+            return
+        if self.current is None:  # values before any label open a row; blanks before them are filler
+            row = self._open()
+            row.cells.extend(texts[first_value:])
+        else:
+            row = self.current
             row.cells.extend([""] * self.pending_blanks)
-        row.cells.append(text)
+            row.cells.extend(texts)
         row.value_lines.add(line)
+        self.current_has_values = True
         self.pending_blanks = 0
         self.boundary = False
 
-    def blank(self) -> None:
-        # After a boundary a blank belongs to whatever comes next: the next row's label
-        # columns (dropped) or, when values follow, the row being continued.
-        if self.boundary or self.current is None:
-            self.pending_blanks += 1
-        else:
-            self.current.cells.append("")
-
-    def end_line(self, kind: LineKind, cells: Sequence[Cell], line: int) -> None:
+    def add(self, line: _Line, index: int) -> None:
+        for piece in line.pieces:
+            if isinstance(piece, str):
+                self.label(piece)
+            else:
+                self.run(piece, index)
         row = self.current
-        if kind == "row" and row is not None and row.value_lines == {line}:
-            last_value = max(index for index, cell in enumerate(cells) if cell.kind == "value")
-            row.line_cells, row.values_end = tuple(cells), last_value + 1
-        if kind in ("row", "empty"):
+        if line.kind == "row" and row is not None and row.value_lines == {index}:
+            row.line_cells, row.values_end = line.cells, line.values_end
+        if line.kind in ("row", "empty"):
             self.boundary = True
             self.pending_blanks = 0
 
@@ -201,15 +263,7 @@ class _Builder:
 def logical_rows(lines: Sequence[str]) -> list[Row]:
     builder = _Builder()
     for index, raw in enumerate(lines):
-        cells, kind = split_line(raw)
-        if kind == "skip":
-            continue
-        for cell in cells:
-            if cell.kind == "label":
-                builder.label(cell.text)
-            elif cell.kind == "value":
-                builder.value(cell.text, index)
-            else:
-                builder.blank()
-        builder.end_line(kind, cells, index)
+        line = _read_line(raw)
+        if line.kind != "skip":
+            builder.add(line, index)
     return [row for row in builder.rows if row.parts or row.has_values]

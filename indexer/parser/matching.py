@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from indexer.parser.labels import BARE_OTHER, application_key, match_parts
 from indexer.parser.layout import Row
@@ -13,10 +13,15 @@ from indexer.parser.sections import SECTION_TITLES
 _UNKNOWN_LABEL_MAX = 60  # a longer "label" is a paragraph, not a table row
 
 
-@dataclass
+@dataclass(slots=True)
 class Matched:
     key: str | None
     row: Row
+    # The row's cells from its first to its last value, taken once: every reader looks at them.
+    span: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.span = self.row.span()
 
 
 def match_rows(rows: Sequence[Row], find: Callable[[str], str | None]) -> tuple[list[Matched], set[str]]:

@@ -51,12 +51,19 @@ def _column_holds(cell: dict[str, int | None], key: str) -> bool:
 
 
 def application_accept(matrix: Matrix, key: str) -> Accept:
-    """A check that candidate values for row `key` break no column rule with the rows read so far."""
+    """A check that candidate values for row `key` break no column rule with the rows read so far.
+
+    The other rows' cells are gathered once, per column, for the many candidates to come:
+    `matrix` must not change while they are judged.
+    """
+    columns = [
+        {row: row_values[index] for row, row_values in matrix.items() if row != key}
+        for index in range(len(APPLICATION_COLUMNS))
+    ]
 
     def accept(values: Values) -> bool:
-        for index in range(len(APPLICATION_COLUMNS)):
-            cell = {row: row_values[index] for row, row_values in matrix.items() if row != key}
-            cell[key] = values[index]
+        for cell, value in zip(columns, values, strict=True):
+            cell[key] = value  # this candidate's cell, replaced by the next candidate's
             if not _column_holds(cell, key):
                 return False
         return True

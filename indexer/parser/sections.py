@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from indexer.parser.normalize import clean_text, compact, strip_markdown_heading
+from indexer.parser.memo import short_text_cache
+from indexer.parser.normalize import clean_text, compact, compact_line
 
 SECTION_ORDER: tuple[str, ...] = ("overview", "active", "applications", "appeals", "problems", "other")
 SECTION_TITLES: dict[str, str] = {
@@ -50,17 +51,18 @@ _HEADING_WORD = re.compile("情况|情況|概述|问题|措施|计划|方向|打
 _TRAILING_PUNCTUATION = ":：。.;；"
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     section: str
     line: int
 
 
+# Headings and table rows repeat across reports: each such line is judged once.
+@short_text_cache(limit=4 * _MAX_HEADING)
 def heading_section(line: str) -> str | None:
     """The section a line heads, or None."""
     if len(line) > 4 * _MAX_HEADING or not _HEADING_WORD.search(line):
         return None
-    text = compact(strip_markdown_heading(line))
+    text = compact_line(line)
     if not text or len(text) > _MAX_HEADING:
         return None
     text = text.rstrip(_TRAILING_PUNCTUATION)
@@ -79,7 +81,7 @@ def find_headings(lines: Sequence[str]) -> dict[str, int]:
     candidates = [
         Heading(section, index)
         for index, line in enumerate(lines)
-        if (section := heading_section(line)) is not None
+        if line and (section := heading_section(line)) is not None  # blank lines (a third) head nothing
     ]
     return {heading.section: heading.line for heading in _longest_ordered_chain(candidates)}
 
@@ -107,5 +109,5 @@ def section_text(
         return None
     end = min((line for line in headings.values() if line > start), default=len(lines))
     dropped = {compact(text) for text in drop if text}
-    body = [line for line in lines[start + 1 : end] if compact(strip_markdown_heading(line)) not in dropped]
+    body = [line for line in lines[start + 1 : end] if line and compact_line(line) not in dropped]
     return clean_text(body) or None

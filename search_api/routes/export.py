@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from search_api import csv_export, service
-from search_api.deps import ExportQuery, StoreDep
+from search_api.deps import EXPORT_QUERY, ExportQuery, StoreDep
 from search_api.errors import ERROR_RESPONSES
 
 router = APIRouter(tags=["export"], responses=ERROR_RESPONSES)
@@ -25,6 +25,7 @@ async def _csv(batches: AsyncIterator[list[dict[str, Any]]]) -> AsyncIterator[st
     "/api/export.csv",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a byte order mark"}},
+    openapi_extra=EXPORT_QUERY.openapi(),
 )
 async def export_csv(params: ExportQuery, store: StoreDep) -> StreamingResponse:
     """Every report matching the filters of /api/search (not one page): identity fields and totals."""

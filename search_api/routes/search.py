@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from search_api import service
-from search_api.deps import SearchQuery, StoreDep
+from search_api.deps import SEARCH_QUERY, SearchQuery, StoreDep
 from search_api.errors import ERROR_RESPONSES
 from search_api.schemas import SearchResponse
 
 router = APIRouter(tags=["search"], responses=ERROR_RESPONSES)
 
 
-@router.get("/api/search", response_model=SearchResponse)
+@router.get("/api/search", response_model=SearchResponse, openapi_extra=SEARCH_QUERY.openapi())
 async def search(params: SearchQuery, store: StoreDep) -> Response:
     """Reports matching the keywords and filters, one page of them, with facet counts.
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from search_api import service
-from search_api.deps import StatsQuery, StoreDep
+from search_api.deps import STATS_QUERY, StatsQuery, StoreDep
 from search_api.errors import ERROR_RESPONSES
 from search_api.schemas import StatsResponse
 
 router = APIRouter(tags=["stats"], responses=ERROR_RESPONSES)
 
 
-@router.get("/api/stats", response_model=StatsResponse)
+@router.get("/api/stats", response_model=StatsResponse, openapi_extra=STATS_QUERY.openapi())
 async def stats(params: StatsQuery, store: StoreDep) -> StatsResponse:
     """With the filters of /api/search: per group, the number of reports and the sum of each totals key.
 

