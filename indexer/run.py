@@ -159,8 +159,12 @@ def _warm_up() -> None:
     segment("")  # load the dictionary once per worker, before the first document
 
 
-def prepared_results(items: Sequence[WorkItem], workers: int) -> Iterator[Result]:
-    """`prepare` over `items` in order, on `workers` processes (in this one when `workers` is 1)."""
+def prepared_results(items: Sequence[WorkItem], workers: int, ahead: int = 0) -> Iterator[Result]:
+    """`prepare` over `items` in order, on `workers` processes (in this one when `workers` is 1).
+
+    Up to `ahead` documents (at least three chunks a worker) are prepared before they are
+    asked for, so the workers keep parsing while the caller waits on a bulk request.
+    """
     chunks = batched(items, CHUNK)
     if workers <= 1:
         for chunk in chunks:
@@ -169,10 +173,10 @@ def prepared_results(items: Sequence[WorkItem], workers: int) -> Iterator[Result
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
     try:
         pending: deque[Future[list[Result]]] = deque()
+        window = max(3 * workers, -(-ahead // CHUNK))
         for chunk in chunks:
             pending.append(pool.submit(prepare_chunk, chunk))
-            # A few chunks ahead per worker keeps them busy without piling results up in memory.
-            if len(pending) >= 3 * workers:
+            if len(pending) >= window:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
@@ -372,7 +376,9 @@ def run_job(
     todo = [item for item in items if not journal.is_done(item)]
     progress = Progress(total=len(items), done=len(items) - len(todo))
     try:
-        for results in batched(prepared_results(todo, options.processes), options.batch_size):
+        # Two batches ahead: the next batch is parsed while this one is written.
+        prepared = prepared_results(todo, options.processes, ahead=2 * options.batch_size)
+        for results in batched(prepared, options.batch_size):
             outcomes = _write(client, index, lookup_index, results, journal, failures, options.retry)
             journal.record_done([result.item for result in results], outcomes)
             progress.advance(len(results))

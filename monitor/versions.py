@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
-from elasticsearch import ConflictError, Elasticsearch
+from elasticsearch import Elasticsearch
 from pydantic import BaseModel
 
-from govreports.model import Report, Revision
-from indexer.documents_es import from_document
-from monitor.cells import TABLES, Cells, diff_cells, report_cells
+from govreports.errors import GovreportsError
+from govreports.model import Revision
+from monitor.cells import TABLES, Cells, diff_cells, document_cells
 from monitor.clock import es_date
 from monitor.events import ChangedCell
 from monitor.indices import MonitorIndices
@@ -32,7 +32,7 @@ from monitor.scan import chunks, scan_hits
 
 # A crawl running beside the watch loop can index a report fetched a while ago.
 SCAN_OVERLAP = timedelta(days=1)
-SOURCE_FIELDS: list[str] = ["id", "content_sha256", "format", "fetched_at", "revisions", *TABLES]
+SOURCE_FIELDS: list[str] = ["id", "content_sha256", "fetched_at", "revisions", *TABLES]
 BATCH = 500
 
 
@@ -71,11 +71,20 @@ def record_versions(client: Elasticsearch, indices: MonitorIndices, now: datetim
     hits = scan_hits(client, indices.reports, query, [{"fetched_at": "asc"}, {"id": "asc"}], SOURCE_FIELDS)
     revisions = 0
     for page in chunks(hits, BATCH):
-        for version in _unrecorded_versions(client, indices, [hit["_source"] for hit in page], now, baseline):
-            if _create(client, indices, version):
-                revisions += version.revision
+        sources = [hit["_source"] for hit in page]
+        versions = list(_unrecorded_versions(client, indices, sources, now, baseline))
+        revisions += sum(version.revision for version in _create_all(client, indices, versions))
     client.indices.refresh(index=indices.versions)
     return revisions
+
+
+class StoredReport(BaseModel):
+    """What the ledger reads of an indexed report besides its cells."""
+
+    id: str
+    content_sha256: str
+    fetched_at: datetime | None = None
+    revisions: list[Revision] = []
 
 
 def _unrecorded_versions(
@@ -90,14 +99,14 @@ def _unrecorded_versions(
     for source, current_id in zip(sources, ids, strict=True):
         if current_id in recorded:
             continue
-        report = from_document(source)
-        yield _version_of(client, indices, report, now, baseline)
+        yield _version_of(client, indices, source, now, baseline)
 
 
 def _version_of(
-    client: Elasticsearch, indices: MonitorIndices, report: Report, now: datetime, baseline: bool
+    client: Elasticsearch, indices: MonitorIndices, source: dict[str, Any], now: datetime, baseline: bool
 ) -> Version:
-    cells = report_cells(report)
+    report = StoredReport.model_validate(source)
+    cells = document_cells(source)
     version = Version(
         report_id=report.id,
         content_sha256=report.content_sha256,
@@ -147,17 +156,28 @@ def _existing(client: Elasticsearch, indices: MonitorIndices, ids: list[str]) ->
     return {doc["_id"] for doc in response["docs"] if doc.get("found")}
 
 
-def _create(client: Elasticsearch, indices: MonitorIndices, version: Version) -> bool:
-    # create, not index: a concurrent recorder that got there first keeps its (identical) version.
-    try:
-        client.create(
-            index=indices.versions,
-            id=version_id(version.report_id, version.content_sha256),
-            document=version.document(),
-        )
-    except ConflictError:
-        return False
-    return True
+def _create_all(client: Elasticsearch, indices: MonitorIndices, versions: list[Version]) -> list[Version]:
+    """Record `versions` in one bulk request; returns those recorded by this call.
+
+    `create`, not `index`: a concurrent recorder that got there first keeps its (identical)
+    version, and that version is not counted twice.
+    """
+    if not versions:
+        return []
+    operations: list[dict[str, Any]] = []
+    for version in versions:
+        target = {"_index": indices.versions, "_id": version_id(version.report_id, version.content_sha256)}
+        operations += [{"create": target}, version.document()]
+    response = client.bulk(operations=operations)
+    created = []
+    for version, item in zip(versions, response["items"], strict=True):
+        answer = item["create"]
+        if answer.get("status") == 409:
+            continue
+        if "error" in answer:
+            raise GovreportsError(f"the versions ledger refused {version.report_id}: {answer['error']}")
+        created.append(version)
+    return created
 
 
 def _newest_fetched_at(client: Elasticsearch, indices: MonitorIndices) -> datetime | None:

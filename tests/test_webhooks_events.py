@@ -1,12 +1,15 @@
 """What a revision alert says changed, and the event bodies: pure functions over reports."""
 
 import json
+import random
 from datetime import UTC, datetime
 
 import pytest
 
 from govreports.model import Active2021, AppealGroup, Appeals, ApplicationRow, Applications, Report
-from monitor.cells import CellChange, Cells, diff_cells, report_cells
+from indexer.documents_es import to_document
+from indexer.synthetic import random_report
+from monitor.cells import CellChange, Cells, diff_cells, document_cells, report_cells
 from monitor.events import ChangedCell, Event, SubscriptionRef, delivery_id, new_report, revised_report
 from monitor.summaries import summary_of
 
@@ -36,6 +39,13 @@ def test_cells_are_named_by_their_model_path() -> None:
     assert cells["appeals.review.total"] == 1
     assert len([name for name in cells if name.startswith("applications.")]) == 26 * 7
     assert not any(name.startswith("totals") for name in cells)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_an_index_document_has_the_cells_of_its_report(seed: int) -> None:
+    report = random_report(random.Random(seed)).truth
+    document = json.loads(json.dumps(to_document(report)))  # as Elasticsearch hands it back
+    assert list(document_cells(document).items()) == list(report_cells(report).items())
 
 
 def test_report_without_tables_has_no_cells() -> None:
