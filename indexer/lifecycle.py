@@ -55,6 +55,23 @@ def ensure_index(client: Elasticsearch, alias: str) -> str:
     return name
 
 
+def outdated_note(client: Elasticsearch, alias: str) -> str | None:
+    """A line for the user when the index behind `alias` has an older mapping than this version writes.
+
+    Such an index keeps working (each version only drops or adds what documents can live
+    without), but it misses what the newer mapping gives until it is rebuilt.
+    """
+    for index in indices_behind(client, alias):
+        mapping = client.indices.get_mapping(index=index)[index]["mappings"]
+        version = mapping.get("_meta", {}).get("govreports_mapping_version", 1)
+        if version < CURRENT_VERSION:
+            return (
+                f"note: {index} has mapping version {version}, this govreports writes version "
+                f"{CURRENT_VERSION}; `govreports index --reindex` rebuilds it"
+            )
+    return None
+
+
 def create_next_index(client: Elasticsearch, alias: str) -> str:
     """A new, empty physical index for a reindex, not yet behind the alias."""
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")

@@ -12,7 +12,13 @@ from elasticsearch import Elasticsearch
 from govreports.errors import ConfigError
 from govreports.model import Report
 from indexer.documents_es import to_document
-from indexer.lifecycle import create_next_index, ensure_index, indices_behind, swap_alias
+from indexer.lifecycle import (
+    create_next_index,
+    ensure_index,
+    indices_behind,
+    outdated_note,
+    swap_alias,
+)
 from indexer.run import live_documents_missing_from
 from indexer.writer import Prepared, index_reports, write_batch
 from mappings import CURRENT_VERSION, load_index_definition
@@ -43,8 +49,10 @@ def test_an_index_of_an_older_mapping_keeps_serving_until_a_rebuild_moves_the_al
     older = f"{es_index}-v1"
     es_client.indices.create(index=older, aliases={es_index: {}}, **load_index_definition(1))
     assert ensure_index(es_client, es_index) == older
+    assert f"{older} has mapping version 1" in (outdated_note(es_client, es_index) or "")
     rebuilt = create_next_index(es_client, es_index)
     swap_alias(es_client, es_index, rebuilt)
+    assert outdated_note(es_client, es_index) is None
     assert indices_behind(es_client, es_index) == [rebuilt]
     meta = es_client.indices.get_mapping(index=rebuilt)[rebuilt]["mappings"]["_meta"]
     assert meta["govreports_mapping_version"] == CURRENT_VERSION > 1

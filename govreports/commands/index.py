@@ -50,6 +50,10 @@ def index(
         else:
             result = run.index_paths(client, settings.index, settings.data_dir, paths or [], options)
     typer.echo(result.line())
+    from indexer.lifecycle import outdated_note
+
+    if note := outdated_note(client, settings.index):
+        typer.echo(note, err=True)
     # Subscriptions hear of every index run, not only the watch loop's.
     from monitor.notify import notify
 
