@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sys
 import time
@@ -173,7 +174,7 @@ def prepared_results(items: Sequence[WorkItem], workers: int, ahead: int = 0) ->
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
     try:
         pending: deque[Future[list[Result]]] = deque()
-        window = max(3 * workers, -(-ahead // CHUNK))
+        window = max(3 * workers, math.ceil(ahead / CHUNK))
         for chunk in chunks:
             pending.append(pool.submit(prepare_chunk, chunk))
             if len(pending) >= window:

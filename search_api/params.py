@@ -34,10 +34,10 @@ class QueryModel(Generic[Model]):
         values: dict[str, Any] = {}
         for name in query:
             given = query.getlist(name)
-            if name in self.list_fields:
-                values[name] = given
-            else:
-                values[name] = given[-1] if len(given) == 1 or name in self.model.model_fields else given
+            # A list field takes every value, any other field its last; an unknown name given
+            # twice stays a list, for the model to refuse as FastAPI's reading would.
+            unknown_repeated = len(given) > 1 and name not in self.model.model_fields
+            values[name] = given if name in self.list_fields or unknown_repeated else given[-1]
         try:
             return self.model.model_validate(values)
         except ValidationError as error:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Literal, NamedTuple
+
+from indexer.parser.memo import short_text_cache
 
 Kind = Literal["value", "blank", "label"]
 Unit = Literal["yuan", "wan"]
@@ -34,6 +35,10 @@ class Count(NamedTuple):
 
     value: int | None
     warning: str | None
+
+
+# Longer texts are not cells of the forms' tables: they are not worth remembering.
+CELL_CACHE_LIMIT = 100
 
 
 def is_number_token(text: str) -> bool:
@@ -68,7 +73,7 @@ def _decimal(digits: str) -> Decimal | None:
         return None
 
 
-@lru_cache(maxsize=4096)  # the same few cell texts (0, 1, blanks) fill most tables
+@short_text_cache(limit=CELL_CACHE_LIMIT)  # the same few cell texts (0, 1, blanks) fill most tables
 def read_count(text: str) -> Count:
     """A count or a signed change: `+163` → 163, `-2` → -2, `1,234` → 1234, `0.00` → 0, `5件` → 5."""
     if text.isascii() and text.isdigit():

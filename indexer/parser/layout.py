@@ -17,11 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import chain
 from typing import Literal, NamedTuple
 
-from indexer.parser.cells import Kind, classify
+from indexer.parser.cells import CELL_CACHE_LIMIT, Kind, classify
 from indexer.parser.memo import short_text_cache
 from indexer.parser.normalize import nfkc, strip_markdown_heading
 
@@ -43,7 +42,7 @@ _BLANK = Cell("", "blank")
 
 
 # Cell texts repeat a lot (blanks, 0, 1, the form's labels), within a table and across reports.
-@lru_cache(maxsize=4096)
+@short_text_cache(limit=CELL_CACHE_LIMIT)
 def _split_cell(text: str) -> tuple[Cell, ...]:
     """A cell holding several numbers (`1 2`, a lost separator) is several value cells."""
     parts = text.split()
