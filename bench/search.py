@@ -45,7 +45,7 @@ from indexer.documents_es import to_document
 from indexer.lifecycle import ensure_index
 from indexer.synthetic import TOPICS, random_report
 from indexer.synthetic.vocabulary import PLACES
-from search_api.query import SearchParams, build_facets_body, build_search_body
+from search_api.query import SearchParams, build_search_bodies
 
 SECTION = "search"
 WARMUP_S = 5.0
@@ -220,13 +220,9 @@ def direct_sender(es: AsyncElasticsearch, index: str) -> Callable[[Query], Await
         # The _msearch the API sends for this query, built once: only Elasticsearch's share is timed.
         key = repr(sorted(query.items()))
         if key not in searches:
-            params = SearchParams.model_validate(query)
-            searches[key] = [
-                {"index": index, "request_cache": True},
-                build_search_body(params),
-                {"index": index, "request_cache": True},
-                build_facets_body(params),
-            ]
+            hits, counts = build_search_bodies(SearchParams.model_validate(query))
+            header = {"index": index, "request_cache": True}
+            searches[key] = [header, hits, header, counts]
         response = await es.msearch(searches=searches[key])
         return all("error" not in answer for answer in response["responses"])
 

@@ -21,7 +21,7 @@ highlights are still read each time.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -303,53 +303,56 @@ def _facet_aggregation(facet: str) -> dict[str, Any]:
     return {"terms": terms}
 
 
-def build_facet_aggs(filters: SearchFilters) -> dict[str, Any]:
-    """Per facet: its terms, counted under every facet selection except its own."""
-    selections = facet_filters(filters)
+# The same for every request: built once (bodies are only ever serialised, never changed).
+FACET_AGGREGATIONS: dict[str, dict[str, Any]] = {facet: _facet_aggregation(facet) for facet in FACETS}
+
+
+def build_facet_aggs(selections: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Per facet (`selections` from `facet_filters`): its terms, counted under every other selection."""
     aggs: dict[str, Any] = {}
     for facet in FACETS:
         others = [clause for name, clause in selections.items() if name != facet]
         aggs[facet] = {
             "filter": {"bool": {"filter": others}},
-            "aggs": {"values": _facet_aggregation(facet)},
+            "aggs": {"values": FACET_AGGREGATIONS[facet]},
         }
     return aggs
 
 
-def _search_query(params: SearchFilters) -> tuple[dict[str, Any], bool]:
-    """The query both bodies share (keywords and range filters), and whether it has keywords."""
+HIGHLIGHT: dict[str, Any] = {
+    "encoder": "html",  # the document's own text is escaped; only our <em> marks are markup
+    "pre_tags": ["<em>"],
+    "post_tags": ["</em>"],
+    "fields": {HIGHLIGHT_FIELD: {"fragment_size": 90, "number_of_fragments": 2, "no_match_size": 0}},
+}
+
+
+class SearchBodies(NamedTuple):
+    """The two bodies of one search's `_msearch`."""
+
+    hits: dict[str, Any]  # the page of hits: the query, facet selections as post_filter, order, highlights
+    counts: dict[str, Any]  # the facets and the total, no hits: the same for every page and order
+
+
+def build_search_bodies(params: SearchParams) -> SearchBodies:
+    """Both bodies, from one reading of the keywords and the selections."""
     text = build_text_query(params.q)
-    return {"bool": {"must": [text] if text else [], "filter": range_filters(params)}}, text is not None
-
-
-def build_search_body(params: SearchParams) -> dict[str, Any]:
-    """The page of hits: the query, the facet selections as post_filter, the order, highlights."""
-    query, has_text = _search_query(params)
-    body: dict[str, Any] = {
+    query = {"bool": {"must": [text] if text else [], "filter": range_filters(params)}}
+    selections = facet_filters(params)
+    selected = {"bool": {"filter": list(selections.values())}}
+    hits: dict[str, Any] = {
         "query": query,
-        "post_filter": {"bool": {"filter": list(facet_filters(params).values())}},
-        "sort": build_sort(params.sort, has_text=has_text),
+        "post_filter": selected,
+        "sort": build_sort(params.sort, has_text=text is not None),
         "from": (params.page - 1) * params.size,
         "size": params.size,
         "track_total_hits": False,  # the counts body has the total
         "_source": HIT_FIELDS,
     }
-    if has_text:
-        body["highlight"] = {
-            "encoder": "html",  # the document's own text is escaped; only our <em> marks are markup
-            "pre_tags": ["<em>"],
-            "post_tags": ["</em>"],
-            "fields": {HIGHLIGHT_FIELD: {"fragment_size": 90, "number_of_fragments": 2, "no_match_size": 0}},
-        }
-    return body
-
-
-def build_facets_body(params: SearchFilters) -> dict[str, Any]:
-    """The counts: the facets, and the total with every selection applied; no hits."""
-    query, _ = _search_query(params)
-    total = {"filter": {"bool": {"filter": list(facet_filters(params).values())}}}
-    aggs = {**build_facet_aggs(params), TOTAL_AGGREGATION: total}
-    return {"query": query, "size": 0, "track_total_hits": False, "aggs": aggs}
+    if text is not None:
+        hits["highlight"] = HIGHLIGHT
+    aggs = {**build_facet_aggs(selections), TOTAL_AGGREGATION: {"filter": selected}}
+    return SearchBodies(hits, {"query": query, "size": 0, "track_total_hits": False, "aggs": aggs})
 
 
 # --- stats --------------------------------------------------------------------

@@ -11,15 +11,14 @@ from govreports.model import Report
 from indexer.documents_es import from_document
 from search_api import query, results
 from search_api.errors import StoredReportInvalid
-from search_api.schemas import SearchResponse, StatsResponse
+from search_api.schemas import StatsResponse
 from search_api.store import ReportStore
 
 
-async def search(store: ReportStore, params: query.SearchParams) -> SearchResponse:
-    took, (hits, facets) = await store.search_many(
-        [query.build_search_body(params), query.build_facets_body(params)]
-    )
-    return results.to_search_response(took, hits, facets, params)
+async def search(store: ReportStore, params: query.SearchParams) -> dict[str, Any]:
+    """The /api/search body as JSON-ready data (see `results.search_body`)."""
+    took, (hits, facets) = await store.search_many(list(query.build_search_bodies(params)))
+    return results.search_body(took, hits, facets, params)
 
 
 async def stats(store: ReportStore, params: query.StatsParams) -> StatsResponse:

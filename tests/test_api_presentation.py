@@ -7,16 +7,19 @@ import io
 import random
 from typing import Any
 
+import orjson
 import pytest
 from starlette.datastructures import QueryParams
 
 from govreports.keys import APPLICATION_ROWS, OTHER_SUB_ROWS
 from govreports.model import TOTAL_KEYS, Report
+from indexer.documents_es import to_document
 from indexer.synthetic import RULES, random_report
 from search_api import csv_export, presentation
-from search_api.query import SearchFilters
-from search_api.results import clean_fragment, facet_entries, to_stats_group
+from search_api.query import FACETS, HIT_FIELDS, TOTAL_AGGREGATION, SearchFilters, SearchParams
+from search_api.results import clean_fragment, facet_entries, search_body, to_stats_group
 from search_api.routes.page import page_params, url_with, web_link
+from search_api.schemas import SearchResponse
 
 
 @pytest.mark.parametrize(
@@ -67,6 +70,42 @@ def stats_bucket(**sums: tuple[float, int]) -> dict[str, Any]:
         bucket[f"has_{key}"] = {"value": given}
     bucket["rated"] = {"doc_count": 3, "granted": {"value": 30.0}, "handled": {"value": 120.0}}
     return bucket
+
+
+def _hits_answer(sources: list[dict[str, Any]]) -> dict[str, Any]:
+    hits = [{"_source": source, "highlight": {"text": ["严格\u2009<em>公开</em>"]}} for source in sources]
+    hits[0].pop("highlight")
+    return {"hits": {"hits": hits}}
+
+
+def _facets_answer() -> dict[str, Any]:
+    buckets: dict[str, list[dict[str, Any]]] = {facet: [{"key": "甲", "doc_count": 3}] for facet in FACETS}
+    buckets["year"] = [{"key": 2021, "doc_count": 3}]
+    buckets["consistent"] = [{"key": 1, "key_as_string": "true", "doc_count": 2}]
+    aggregations: dict[str, Any] = {facet: {"values": {"buckets": buckets[facet]}} for facet in FACETS}
+    aggregations[TOTAL_AGGREGATION] = {"doc_count": 3}
+    return {"aggregations": aggregations}
+
+
+def test_the_search_body_is_exactly_what_the_response_model_gives() -> None:
+    """The route serialises the body without validating it: it must already be the model's dump."""
+    rng = random.Random(11)
+    sources = [
+        {key: value for key, value in to_document(random_report(rng).truth).items() if key in HIT_FIELDS}
+        for _ in range(6)
+    ]
+    sources[1] = {"id": "bare"}  # no region, no totals, nothing optional
+    sources[2]["totals"] = {"procurement_yuan": 1200, "granted": 3}  # a float key stored as an integer
+    sources[3]["region"] = {"province": "浙江省"}
+    params = SearchParams.model_validate({"year": [2021, 2019], "province": ["浙江省"]})
+
+    body = search_body(7, _hits_answer(sources), _facets_answer(), params)
+
+    assert SearchResponse.model_validate(body).model_dump(mode="json") == body
+    assert orjson.loads(orjson.dumps(body)) == body
+    assert body["hits"][2]["totals"]["procurement_yuan"] == 1200.0
+    assert isinstance(body["hits"][2]["totals"]["procurement_yuan"], float)
+    assert body["hits"][1]["highlight"] == ["严格<em>公开</em>"]
 
 
 def test_a_stats_group_sums_what_is_given_and_derives_the_grant_rate() -> None:

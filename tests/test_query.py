@@ -18,10 +18,9 @@ from search_api.query import (
     SearchParams,
     StatsParams,
     build_facet_aggs,
-    build_facets_body,
     build_filters,
     build_query,
-    build_search_body,
+    build_search_bodies,
     build_sort,
     build_stats_body,
     build_text_query,
@@ -149,14 +148,14 @@ def strings_under(node: Any, key: str | None = None) -> Iterator[tuple[str | Non
     "q", ['title:x AND (y OR z)* ~2 ^3 \\"', "a || b && !c", '{"query": {"match_all": {}}}', "<script>x"]
 )
 def test_user_text_never_becomes_query_syntax(q: str) -> None:
-    body = build_search_body(SearchParams(q=q))
+    body = build_search_bodies(SearchParams(q=q)).hits
 
     assert "query_string" not in json.dumps(body)
     user_strings = [(key, value) for key, value in strings_under(body["query"]) if value == q.strip()]
     assert user_strings and all(key in ("query", "value") for key, _ in user_strings)
     multi_matches = [value for key, value in strings_under(body["query"]) if key == "type"]
     assert set(multi_matches) == {"phrase"}
-    assert "query_string" not in json.dumps(build_facets_body(SearchParams(q=q)))
+    assert "query_string" not in json.dumps(build_search_bodies(SearchParams(q=q)).counts)
 
 
 @pytest.mark.parametrize(
@@ -204,7 +203,7 @@ def test_facet_selections_go_to_post_filter_and_ranges_to_the_query() -> None:
     params = SearchParams.model_validate(
         {"q": "公开", "year": [2020], "province": ["广东省"], "year_from": 2019, "min_lawsuits": 1}
     )
-    body = build_search_body(params)
+    body = build_search_bodies(params).hits
 
     assert body["query"]["bool"]["filter"] == [
         {"range": {"year": {"gte": 2019}}},
@@ -222,24 +221,24 @@ def test_facets_are_counted_in_a_cacheable_body_over_the_same_query() -> None:
     params = SearchParams.model_validate(
         {"q": "公开", "year": [2020], "min_lawsuits": 1, "page": 3, "sort": "year"}
     )
-    facets = build_facets_body(params)
+    hits, facets = build_search_bodies(params)
 
-    assert facets["query"] == build_search_body(params)["query"]
+    assert facets["query"] == hits["query"]
     assert facets["size"] == 0 and "sort" not in facets and "post_filter" not in facets
     assert facets["aggs"] == {
-        **build_facet_aggs(params),
+        **build_facet_aggs(facet_filters(params)),
         "matching": {"filter": {"bool": {"filter": [{"terms": {"year": [2020]}}]}}},
     }
     # The request cache keys on the body: the page and the order must not make it differ.
-    assert facets == build_facets_body(
+    assert facets == build_search_bodies(
         SearchParams.model_validate({"q": "公开", "year": [2020], "min_lawsuits": 1})
-    )
+    ).counts
 
 
 def test_each_facet_is_counted_without_its_own_selection() -> None:
     params = filters(year=[2020], province=["广东省"], consistent=True)
     selections = facet_filters(params)
-    aggs = build_facet_aggs(params)
+    aggs = build_facet_aggs(selections)
 
     assert set(aggs) == set(FACETS)
     for facet in FACETS:
@@ -250,7 +249,7 @@ def test_each_facet_is_counted_without_its_own_selection() -> None:
 
 
 def test_no_highlight_without_keywords_and_paging_offsets() -> None:
-    body = build_search_body(SearchParams(page=3, size=15))
+    body = build_search_bodies(SearchParams(page=3, size=15)).hits
 
     assert "highlight" not in body
     assert (body["from"], body["size"]) == (30, 15)
