@@ -23,11 +23,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from elasticsearch import Elasticsearch
+
 from govreports.es_client import build_client, ensure_reachable
 from govreports.settings import Settings
 from indexer.lifecycle import ensure_index, indices_behind
 from indexer.synthetic import random_report, render
 from indexer.writer import index_reports
+from monitor.indices import MonitorIndices
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import stamp, write_section  # bench/ is a folder of scripts, not a package
@@ -164,11 +167,18 @@ class Measurement:
         return "| " + " | ".join([*cells, verdict, self.line]) + " |"
 
 
+def _delete(client: Elasticsearch, alias: str) -> None:
+    """The report indices behind `alias` and its monitor indices (the versions ledger among them)."""
+    for index in [*indices_behind(client, alias), *MonitorIndices(alias).all()]:
+        client.indices.delete(index=index, ignore_unavailable=True)
+
+
 def measure(count: int, workers: int, settings: Settings) -> Measurement:
     """`govreports index FOLDER` in its own process, so generating the reports does not count."""
     client = build_client(settings)
     ensure_reachable(client, settings.es_url)
     alias = f"bench-index-{count}"
+    _delete(client, alias)  # an earlier run's ledger would make this one an incremental run
     with tempfile.TemporaryDirectory(prefix="govreports-bench-") as scratch:
         folder, data_dir = Path(scratch) / "reports", Path(scratch) / "data"
         folder.mkdir()
@@ -189,8 +199,7 @@ def measure(count: int, workers: int, settings: Settings) -> Measurement:
                 summary, _ = indexer.communicate()
             seconds = time.perf_counter() - started
         finally:
-            for index in indices_behind(client, alias):
-                client.indices.delete(index=index)
+            _delete(client, alias)
     if indexer.returncode != 0:
         raise SystemExit(f"govreports index failed ({indexer.returncode}): {summary}")
     # The first line is the index summary; the notify line after it says no subscription heard of it.

@@ -22,10 +22,11 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -45,6 +46,7 @@ from indexer.writer import (
     batched,
     plan_batch,
     send_batch,
+    with_retries,
     write_batch,
 )
 
@@ -349,11 +351,17 @@ class JobResult:
         return text
 
 
+# Told each batch's documents once the index has acknowledged them (the versions ledger listens).
+AfterWrite = Callable[[list[dict[str, Any]]], None]
+
+
 @dataclass(frozen=True)
 class Options:
     batch_size: int = 500
     workers: int = 0  # 0: one per core
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Called once the job's arguments are checked, before its first write: the listener, if any.
+    listener: Callable[[], AfterWrite | None] | None = None
 
     @property
     def processes(self) -> int:
@@ -375,12 +383,16 @@ def run_job(
         journal.remember(failures=str(new_failure_path(data_dir)))
     failures = FailureLog(Path(journal.job["failures"]))
     todo = [item for item in items if not journal.is_done(item)]
+    after_write = options.listener() if options.listener is not None else None
     progress = Progress(total=len(items), done=len(items) - len(todo))
     try:
         # Two batches ahead: the next batch is parsed while this one is written.
         prepared = prepared_results(todo, options.processes, ahead=2 * options.batch_size)
         for results in batched(prepared, options.batch_size):
-            outcomes = _write(client, index, lookup_index, results, journal, failures, options.retry)
+            outcomes, written = _write(client, index, lookup_index, results, journal, failures, options.retry)
+            if after_write is not None and written:
+                # Before the batch counts as done: a run stopped here redoes it, listener included.
+                with_retries(options.retry, partial(after_write, written))
             journal.record_done([result.item for result in results], outcomes)
             progress.advance(len(results))
     except ElasticsearchUnavailable as error:
@@ -402,7 +414,8 @@ def _write(
     journal: Journal,
     failures: FailureLog,
     retry: RetryPolicy,
-) -> list[Outcome]:
+) -> tuple[list[Outcome], list[dict[str, Any]]]:
+    """Write the batch; how each document counts, and the documents the index accepted."""
     outcomes: list[Outcome] = []
     for result in results:
         if result.prepared is None:
@@ -412,11 +425,14 @@ def _write(
     plan = plan_batch(client, lookup_index, prepared, retry=retry)
     plan = replace(plan, outcomes=[journal.as_planned_before(outcome) for outcome in plan.outcomes])
     journal.before_sending(plan.outcomes)
+    written = []
     for outcome in send_batch(client, index, plan, retry=retry):
         if outcome.status == "failed":
             failures.write(outcome.source, outcome.error, outcome.id)
+        elif outcome.id is not None:
+            written.append(plan.documents[outcome.id])
         outcomes.append(outcome)
-    return outcomes
+    return outcomes, written
 
 
 def live_documents_missing_from(client: Elasticsearch, alias: str, new_index: str) -> Iterator[Prepared]:

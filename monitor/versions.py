@@ -8,13 +8,20 @@ a version replacing a recorded one is a revision, with the changed cells listed.
 
 Which reports to look at is derived from the ledger itself: those fetched since
 the newest `fetched_at` it holds, less an overlap for crawls that index late. A
-version already recorded is skipped, so looking twice costs a lookup, not an event.
+version already recorded is skipped, so looking twice costs a lookup, not an event:
+the scan reads each report's id and hash from doc values, and a report's source
+only when its version is missing.
+
+`govreports index` also hands every batch it writes to a `LedgerRecorder`, so the
+scan after the run finds its versions recorded instead of reading them all back.
+The scan stays the authority: a run that stopped between writing a batch and
+recording it leaves versions the next scan records.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
@@ -25,14 +32,16 @@ from pydantic import BaseModel
 from govreports.errors import GovreportsError
 from govreports.model import Revision
 from monitor.cells import TABLES, Cells, diff_cells, document_cells
-from monitor.clock import es_date
+from monitor.clock import es_date, utc_now
 from monitor.events import ChangedCell
-from monitor.indices import MonitorIndices
+from monitor.indices import MonitorIndices, ensure_indices
 from monitor.scan import chunks, scan_hits
 
 # A crawl running beside the watch loop can index a report fetched a while ago.
 SCAN_OVERLAP = timedelta(days=1)
 SOURCE_FIELDS: list[str] = ["id", "content_sha256", "fetched_at", "revisions", *TABLES]
+# Read from doc values by the scan: a report's source is only loaded when its version is missing.
+KEY_FIELDS: list[str] = ["id", "content_sha256"]
 BATCH = 500
 
 
@@ -68,14 +77,77 @@ def record_versions(client: Elasticsearch, indices: MonitorIndices, now: datetim
     query: dict[str, Any] = (
         {"range": {"fetched_at": {"gte": es_date(newest - SCAN_OVERLAP)}}} if newest else {"match_all": {}}
     )
-    hits = scan_hits(client, indices.reports, query, [{"fetched_at": "asc"}, {"id": "asc"}], SOURCE_FIELDS)
+    sort = [{"fetched_at": "asc"}, {"id": "asc"}]
+    hits = scan_hits(client, indices.reports, query, sort, source=False, docvalue_fields=KEY_FIELDS)
     revisions = 0
     for page in chunks(hits, BATCH):
-        sources = [hit["_source"] for hit in page]
-        versions = list(_unrecorded_versions(client, indices, sources, now, baseline))
-        revisions += sum(version.revision for version in _create_all(client, indices, versions))
+        keys = {hit["fields"]["id"][0]: hit["fields"]["content_sha256"][0] for hit in page}
+        recorded = _existing(client, indices, [version_id(*key) for key in keys.items()])
+        missing = [report_id for report_id, sha in keys.items() if version_id(report_id, sha) not in recorded]
+        if missing:
+            sources = _read_reports(client, indices, missing)
+            revisions += _record(client, indices, sources, now, baseline)
     client.indices.refresh(index=indices.versions)
     return revisions
+
+
+class LedgerRecorder:
+    """Records the versions an index run writes, batch by batch, as the scan after it would.
+
+    Made before the run's first write: it is only made (`for_run`) when the ledger can
+    be kept complete that way, that is when it already holds versions or nothing is
+    indexed yet. Otherwise the scan after the run must see the whole index as the baseline.
+    """
+
+    def __init__(self, client: Elasticsearch, indices: MonitorIndices, baseline: bool) -> None:
+        self.client, self.indices, self.baseline = client, indices, baseline
+
+    @classmethod
+    def for_run(cls, client: Elasticsearch, indices: MonitorIndices) -> LedgerRecorder | None:
+        ensure_indices(client, indices)
+        if _ledger_has_versions(client, indices):
+            return cls(client, indices, baseline=False)
+        if _report_count(client, indices) == 0:
+            return cls(client, indices, baseline=True)
+        return None
+
+    def record(self, documents: list[dict[str, Any]]) -> None:
+        """Record the versions of these just-written report documents that the ledger lacks.
+
+        Revisions are left to the scan: recorded by a notify pass at its own time, each is
+        announced by the pass that records it, even with an index run writing meanwhile.
+        """
+        if not self.baseline:
+            documents = [document for document in documents if not document.get("revisions")]
+        ids = [version_id(document["id"], document["content_sha256"]) for document in documents]
+        recorded = _existing(self.client, self.indices, ids)
+        fresh = [doc for doc, current in zip(documents, ids, strict=True) if current not in recorded]
+        _record(self.client, self.indices, fresh, utc_now(), self.baseline)
+
+
+def ledger_listener(client: Elasticsearch, alias: str) -> Callable[[list[dict[str, Any]]], None] | None:
+    """What an index run into `alias` tells each written batch, or None when only the scan may record."""
+    recorder = LedgerRecorder.for_run(client, MonitorIndices(alias))
+    return recorder.record if recorder is not None else None
+
+
+def _record(
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    sources: list[dict[str, Any]],
+    now: datetime,
+    baseline: bool,
+) -> int:
+    """Record the versions of `sources` (none of them recorded yet); returns how many are revisions."""
+    versions = [_version_of(client, indices, source, now, baseline) for source in sources]
+    return sum(version.revision for version in _create_all(client, indices, versions))
+
+
+def _read_reports(
+    client: Elasticsearch, indices: MonitorIndices, report_ids: list[str]
+) -> list[dict[str, Any]]:
+    response = client.mget(index=indices.reports, ids=report_ids, source_includes=SOURCE_FIELDS)
+    return [doc["_source"] for doc in response["docs"] if doc.get("found")]
 
 
 class StoredReport(BaseModel):
@@ -85,21 +157,6 @@ class StoredReport(BaseModel):
     content_sha256: str
     fetched_at: datetime | None = None
     revisions: list[Revision] = []
-
-
-def _unrecorded_versions(
-    client: Elasticsearch,
-    indices: MonitorIndices,
-    sources: list[dict[str, Any]],
-    now: datetime,
-    baseline: bool,
-) -> Iterator[Version]:
-    ids = [version_id(source["id"], source["content_sha256"]) for source in sources]
-    recorded = _existing(client, indices, ids)
-    for source, current_id in zip(sources, ids, strict=True):
-        if current_id in recorded:
-            continue
-        yield _version_of(client, indices, source, now, baseline)
 
 
 def _version_of(
@@ -185,6 +242,13 @@ def _newest_fetched_at(client: Elasticsearch, indices: MonitorIndices) -> dateti
     response = client.search(index=indices.versions, size=0, aggs=aggs)
     value = response["aggregations"]["newest"].get("value_as_string")
     return datetime.fromisoformat(value) if value else None
+
+
+def _report_count(client: Elasticsearch, indices: MonitorIndices) -> int:
+    if not client.indices.exists(index=indices.reports):
+        return 0
+    count: int = client.count(index=indices.reports)["count"]
+    return count
 
 
 def _ledger_has_versions(client: Elasticsearch, indices: MonitorIndices) -> bool:

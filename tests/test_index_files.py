@@ -10,7 +10,9 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,9 @@ from govreports.archive import Archive, ArchivedDocument
 from govreports.settings import Settings
 from indexer import run
 from indexer.lifecycle import indices_behind
+from monitor.clock import utc_now
+from monitor.indices import MonitorIndices
+from monitor.versions import ledger_listener, record_versions
 
 pytestmark = pytest.mark.es
 
@@ -79,6 +84,45 @@ def test_a_changed_file_produces_a_revision(
     (revised_id,) = [i for i in after if after[i]["content_sha256"] != before[i]["content_sha256"]]
     assert after[revised_id]["revisions"][-1]["content_sha256"] == before[revised_id]["content_sha256"]
     assert after[revised_id]["first_seen_at"] == before[revised_id]["first_seen_at"]
+
+
+def _versions(client: Elasticsearch, alias: str) -> list[dict[str, Any]]:
+    client.indices.refresh(index=f"{alias}-versions")
+    hits = client.search(index=f"{alias}-versions", size=100, query={"match_all": {}})["hits"]["hits"]
+    return [hit["_source"] for hit in hits]
+
+
+def test_an_index_run_records_new_versions_as_it_writes_and_leaves_revisions_to_the_scan(
+    es_client: Elasticsearch, es_index: str, seed_dir: Path, tmp_path: Path
+) -> None:
+    options = replace(OPTIONS, listener=partial(ledger_listener, es_client, es_index))
+    run.index_paths(es_client, es_index, tmp_path / "data", [seed_dir], options)
+    recorded = _versions(es_client, es_index)
+    assert len(recorded) == 5 and not any(version["revision"] for version in recorded)
+    assert all(version["cells"] for version in recorded)
+
+    changed = sorted(seed_dir.iterdir())[0]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("1", "2", 1), encoding="utf-8")
+    run.index_paths(es_client, es_index, tmp_path / "data", [seed_dir], options)
+    assert len(_versions(es_client, es_index)) == 5  # the revision is the notify scan's to record
+
+    es_client.indices.refresh(index=es_index)
+    assert record_versions(es_client, MonitorIndices(es_index), utc_now()) == 1
+    (revision,) = [version for version in _versions(es_client, es_index) if version["revision"]]
+    assert revision["previous_sha256"] and revision["changes"] is not None
+
+
+def test_an_index_the_ledger_never_saw_is_left_to_the_scan(
+    es_client: Elasticsearch, es_index: str, seed_dir: Path, tmp_path: Path
+) -> None:
+    assert ledger_listener(es_client, es_index) is not None  # nothing indexed, nothing recorded
+    run.index_paths(es_client, es_index, tmp_path / "data", [seed_dir], OPTIONS)
+    es_client.indices.refresh(index=es_index)
+    # Reports the ledger lacks: recording only what the next run writes would lose the others.
+    assert ledger_listener(es_client, es_index) is None
+    assert record_versions(es_client, MonitorIndices(es_index), utc_now()) == 0
+    assert len(_versions(es_client, es_index)) == 5
+    assert ledger_listener(es_client, es_index) is not None
 
 
 def test_the_command_lists_failures_and_still_indexes_the_rest(

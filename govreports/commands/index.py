@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -38,9 +39,13 @@ def index(
     chosen = [bool(paths), from_archive, reindex]
     if sum(chosen) != 1:
         raise GovreportsError("give PATH... or --from-archive or --reindex (exactly one)")
+    from monitor.versions import ledger_listener
+
     settings = get_settings()
-    options = run.Options(batch_size=batch_size, workers=workers)
     client = build_client(settings)
+    # The versions ledger records each written batch, so the notify pass below need not read it back.
+    listener = partial(ledger_listener, client, settings.index)
+    options = run.Options(batch_size=batch_size, workers=workers, listener=listener)
     # Each job checks its arguments (paths, archive) before its first request.
     with unavailable_as_domain_error(settings.es_url):
         if reindex:
