@@ -12,6 +12,7 @@ from indexer.synthetic import random_report
 from monitor.cells import CellChange, Cells, diff_cells, document_cells, report_cells
 from monitor.events import ChangedCell, Event, SubscriptionRef, delivery_id, new_report, revised_report
 from monitor.summaries import summary_of
+from monitor.versions import Version
 
 
 def report(received_total: int | None = 62, penalties: int | None = 3) -> Report:
@@ -130,3 +131,25 @@ def test_delivery_id_is_stable_per_subscription_event_and_window() -> None:
         )
         == 4
     )
+
+
+@pytest.mark.parametrize("with_changes", [False, True])
+def test_a_ledger_document_is_the_versions_json_dump(with_changes: bool) -> None:
+    old, new = report(received_total=62), report(received_total=63, penalties=None)
+    recorded_at = datetime(2026, 3, 1, 8, 30, 15, 123000, tzinfo=UTC)
+    changes = [ChangedCell.of(change) for change in diff_cells(report_cells(old), report_cells(new))]
+    version = Version(
+        report_id="r1",
+        content_sha256="c" * 64,
+        fetched_at=datetime(2026, 2, 28, tzinfo=UTC),
+        recorded_at=recorded_at,
+        revision=with_changes,
+        previous_sha256="p" * 64 if with_changes else None,
+        cells=report_cells(new),
+        changes=changes if with_changes else None,
+    )
+
+    dump = version.model_dump(mode="json")
+    dump |= {"recorded_at": "2026-03-01T08:30:15.123+00:00", "fetched_at": "2026-02-28T00:00:00.000+00:00"}
+    assert version.document() == dump
+    assert json.loads(json.dumps(version.document())) == version.document()
