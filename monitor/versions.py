@@ -102,11 +102,11 @@ def record_versions(client: Elasticsearch, indices: MonitorIndices, now: datetim
 
 
 class LedgerRecorder:
-    """Records the versions an index run writes, batch by batch, as the scan after it would.
+    """Records the new versions an index run writes, batch by batch, as the scan after it would.
 
-    Made before the run's first write: it is only made (`for_run`) when the ledger can
-    be kept complete that way, that is when it already holds versions or nothing is
-    indexed yet. Otherwise the scan after the run must see the whole index as the baseline.
+    Made before the run's first write, and only (`for_run`) when the ledger stays complete
+    that way: when it already holds versions, or when nothing is indexed yet. Otherwise the
+    scan after the run must take the whole index as its baseline.
     """
 
     def __init__(self, client: Elasticsearch, indices: MonitorIndices, baseline: bool) -> None:
