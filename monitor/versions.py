@@ -91,9 +91,9 @@ def record_versions(client: Elasticsearch, indices: MonitorIndices, now: datetim
     hits = scan_hits(client, indices.reports, query, sort, source=False, docvalue_fields=KEY_FIELDS)
     revisions = 0
     for page in chunks(hits, BATCH):
-        keys = {hit["fields"]["id"][0]: hit["fields"]["content_sha256"][0] for hit in page}
-        recorded = _existing(client, indices, [version_id(*key) for key in keys.items()])
-        missing = [report_id for report_id, sha in keys.items() if version_id(report_id, sha) not in recorded]
+        missing = _unrecorded(
+            client, indices, [(hit["fields"]["id"][0], hit["fields"]["content_sha256"][0]) for hit in page]
+        )
         if missing:
             sources = _read_reports(client, indices, missing)
             revisions += _record(client, indices, sources, now, baseline)
@@ -129,9 +129,9 @@ class LedgerRecorder:
         """
         if not self.baseline:
             documents = [document for document in documents if not document.get("revisions")]
-        ids = [version_id(document["id"], document["content_sha256"]) for document in documents]
-        recorded = _existing(self.client, self.indices, ids)
-        fresh = [doc for doc, current in zip(documents, ids, strict=True) if current not in recorded]
+        keys = [(document["id"], document["content_sha256"]) for document in documents]
+        unrecorded = set(_unrecorded(self.client, self.indices, keys))
+        fresh = [document for document in documents if document["id"] in unrecorded]
         _record(self.client, self.indices, fresh, utc_now(), self.baseline)
 
 
@@ -151,6 +151,13 @@ def _record(
     """Record the versions of `sources` (none of them recorded yet); returns how many are revisions."""
     versions = [_version_of(client, indices, source, now, baseline) for source in sources]
     return sum(version.revision for version in _create_all(client, indices, versions))
+
+
+def _unrecorded(client: Elasticsearch, indices: MonitorIndices, keys: list[tuple[str, str]]) -> list[str]:
+    """The report ids of those (report id, content hash) pairs whose version the ledger lacks."""
+    ids = [version_id(report_id, sha) for report_id, sha in keys]
+    recorded = _existing(client, indices, ids)
+    return [report_id for (report_id, _), current in zip(keys, ids, strict=True) if current not in recorded]
 
 
 def _read_reports(
