@@ -25,4 +25,4 @@ ENV GOVREPORTS_DATA_DIR=/data \
 VOLUME ["/data"]
 EXPOSE 8000
 ENTRYPOINT ["govreports"]
-CMD ["serve", "--host", "0.0.0.0"]
+CMD ["serve", "--host", "0.0.0.0", "--access-log"]

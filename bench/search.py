@@ -49,6 +49,7 @@ from search_api.query import SearchParams, build_search_bodies
 
 SECTION = "search"
 WARMUP_S = 5.0
+SLICE_S = 5.0
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 1.3
 
@@ -186,11 +187,26 @@ async def run_load(
     return Result(latencies, time.monotonic() - started, errors)
 
 
-async def measure(
-    send: Callable[[Query], Awaitable[bool]], mix: list[Query], clients: int, seconds: float
-) -> Result:
-    await run_load(send, mix, clients, min(WARMUP_S, seconds))
-    return await run_load(send, mix, clients, seconds)
+async def measure_interleaved(
+    senders: dict[str, Callable[[Query], Awaitable[bool]]], mix: list[Query], clients: int, seconds: float
+) -> dict[str, Result]:
+    """Each sender under the same load for `seconds`, in alternating slices of SLICE_S.
+
+    The machine's speed drifts from minute to minute; one path measured after the other
+    would compare two different machines, while alternating slices give both the same one.
+    """
+    for send in senders.values():
+        await run_load(send, mix, clients, min(WARMUP_S, seconds))
+    results = {name: Result([], 0.0, 0) for name in senders}
+    slices = max(1, round(seconds / SLICE_S))
+    for _ in range(slices):
+        for name, send in senders.items():
+            part = await run_load(send, mix, clients, seconds / slices)
+            whole = results[name]
+            whole.latencies_ms += part.latencies_ms
+            whole.seconds += part.seconds
+            whole.errors += part.errors
+    return results
 
 
 def query_string(query: Query) -> list[tuple[str, str]]:
@@ -278,7 +294,8 @@ Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}; Elasticsearch {es_version}
 (single node, 1 shard, shared with other work); load average {os.getloadavg()[0]:.1f} at the end.
 Index: {args.reports:,} report documents ({args.pool:,} distinct segmented texts, each under several
 identities; {filled}). Load: {args.clients} concurrent clients for {args.seconds:.0f} s each way, after a
-{WARMUP_S:.0f} s warm-up, cycling through {args.mix} queries: 70% keywords (10% of them quoted phrases),
+{WARMUP_S:.0f} s warm-up each, the two ways taking turns every {SLICE_S:.0f} s (so that both meet the same
+machine), cycling through {args.mix} queries: 70% keywords (10% of them quoted phrases),
 facet selections (year, province, level, consistency), ranges, sorts and pages 2–5. "API" is
 `GET /api/search` of a `govreports serve` process (one uvicorn worker) over loopback; "direct" sends
 the same `_msearch` (hits body + facets body, both through the shard request cache) to
@@ -308,14 +325,17 @@ async def run_both(settings: Settings, args: argparse.Namespace, port: int) -> t
     # the machine, and httpx took twice its CPU per request.
     connector = aiohttp.TCPConnector(limit=args.clients)
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        api = await measure(api_sender(http, f"http://127.0.0.1:{port}"), mix, args.clients, args.seconds)
     es = build_async_client(settings)
     try:
-        direct = await measure(direct_sender(es, settings.index), mix, args.clients, args.seconds)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+            senders = {
+                "api": api_sender(http, f"http://127.0.0.1:{port}"),
+                "direct": direct_sender(es, settings.index),
+            }
+            results = await measure_interleaved(senders, mix, args.clients, args.seconds)
     finally:
         await es.close()
-    return api, direct
+    return results["api"], results["direct"]
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import sys
 import time
@@ -173,7 +174,10 @@ def prepared_results(items: Sequence[WorkItem], workers: int, ahead: int = 0) ->
         for chunk in chunks:
             yield from prepare_chunk(chunk)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up)
+    # Spawned, not forked: a forked worker maps the parent's whole heap (every work item of a
+    # 100,000-document job) and is counted with it; a spawned one holds only what parsing needs.
+    spawn = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up, mp_context=spawn)
     try:
         pending: deque[Future[list[Result]]] = deque()
         window = max(3 * workers, math.ceil(ahead / CHUNK))

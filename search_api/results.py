@@ -15,9 +15,13 @@ ADJACENT_MARKS = re.compile(r"</em>(\s*)<em>")
 FLOAT_TOTALS = frozenset({"grant_rate", "procurement_yuan"})
 
 
+def _space_between(marks: re.Match[str]) -> str:
+    return marks[1]
+
+
 def clean_fragment(fragment: str) -> str:
     """Original text back from a highlighted fragment of segmented text, one mark per match."""
-    return ADJACENT_MARKS.sub(r"\1", unsegment(fragment))
+    return ADJACENT_MARKS.sub(_space_between, unsegment(fragment))
 
 
 def facet_value(facet: str, bucket: dict[str, Any]) -> FacetValue:
@@ -30,18 +34,16 @@ def facet_value(facet: str, bucket: dict[str, Any]) -> FacetValue:
 
 def facet_entries(facet: str, buckets: list[dict[str, Any]], selected: list[Any]) -> list[dict[str, Any]]:
     """The facet's values with counts; a selected value nothing matches still shows, with 0."""
-    entries = []
-    for bucket in buckets:
-        value = facet_value(facet, bucket)
-        entries.append({"value": value, "count": bucket["doc_count"], "selected": value in selected})
+    values = [facet_value(facet, bucket) for bucket in buckets]
+    # One facet's values share one type, so a set tells them apart (True and 1 never meet).
+    chosen = set(selected)
+    entries = [
+        {"value": value, "count": bucket["doc_count"], "selected": value in chosen}
+        for value, bucket in zip(values, buckets, strict=True)
+    ]
     if not selected:  # most requests select nothing in most facets
         return entries
-    shown = {(type(entry["value"]), entry["value"]) for entry in entries}
-    entries += [
-        {"value": value, "count": 0, "selected": True}
-        for value in selected
-        if (type(value), value) not in shown
-    ]
+    entries += [{"value": value, "count": 0, "selected": True} for value in selected if value not in values]
     return entries
 
 

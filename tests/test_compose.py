@@ -57,7 +57,10 @@ def test_elasticsearch_matches_the_local_node(compose: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("service", "command"),
-    [("api", ["serve", "--host", "0.0.0.0", "--port", "8000"]), ("watch", ["watch", "--every", "6h"])],
+    [
+        ("api", ["serve", "--host", "0.0.0.0", "--port", "8000", "--access-log"]),
+        ("watch", ["watch", "--every", "6h"]),
+    ],
 )
 def test_app_services_run_the_cli_from_the_repository_image(
     compose: dict[str, Any], service: str, command: list[str]
@@ -72,4 +75,4 @@ def test_app_services_run_the_cli_from_the_repository_image(
 def test_dockerfile_runs_the_cli() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'ENTRYPOINT ["govreports"]' in dockerfile
-    assert 'CMD ["serve", "--host", "0.0.0.0"]' in dockerfile
+    assert 'CMD ["serve", "--host", "0.0.0.0", "--access-log"]' in dockerfile
