@@ -154,6 +154,11 @@ class Result:
     latencies_ms: list[float]
     seconds: float
     errors: int
+    cpu_s: float = 0.0  # of the process serving the requests, where known
+
+    @property
+    def cpu_ms_per_query(self) -> float:
+        return self.cpu_s / max(len(self.latencies_ms), 1) * 1000
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -189,12 +194,17 @@ async def run_load(
 
 
 async def measure_interleaved(
-    senders: dict[str, Callable[[Query], Awaitable[bool]]], mix: list[Query], clients: int, seconds: float
+    senders: dict[str, Callable[[Query], Awaitable[bool]]],
+    mix: list[Query],
+    clients: int,
+    seconds: float,
+    cpu_seconds: dict[str, Callable[[], float]],
 ) -> dict[str, Result]:
     """Each sender under the same load for `seconds`, in alternating slices of SLICE_S.
 
     The machine's speed drifts from minute to minute; one path measured after the other
     would compare two different machines, while alternating slices give both the same one.
+    `cpu_seconds` reads, for a sender, the CPU time so far of the process that serves it.
     """
     for send in senders.values():
         await run_load(send, mix, clients, min(WARMUP_S, seconds))
@@ -202,8 +212,11 @@ async def measure_interleaved(
     slices = max(1, round(seconds / SLICE_S))
     for _ in range(slices):
         for name, send in senders.items():
+            cpu = cpu_seconds.get(name, lambda: 0.0)
+            cpu_before = cpu()
             part = await run_load(send, mix, clients, seconds / slices)
             whole = results[name]
+            whole.cpu_s += cpu() - cpu_before
             whole.latencies_ms += part.latencies_ms
             whole.seconds += part.seconds
             whole.errors += part.errors
@@ -316,8 +329,9 @@ Target API p95 ≤ {TARGET_P95_MS:.0f} ms and ≤ {TARGET_RATIO}× the direct p9
 (API p95 {api_p95:.1f} ms = {ratio:.2f}× direct).
 
 Reading: Elasticsearch alone serves {direct.per_second:.0f} queries/s here, so {args.clients} clients in
-flight wait {waiting_ms:.0f} ms per query on average (Little's law) before the API adds anything; a p95 of
-{TARGET_P95_MS:.0f} ms at this concurrency needs a node several times faster than this shared machine.
+flight wait {waiting_ms:.0f} ms per query on average (Little's law) before the API adds anything. Both
+paths queue for the same two cores, and a query costs Elasticsearch the same either way; the API path
+adds the API process's CPU, {api.cpu_ms_per_query:.2f} ms a request in this run, and one more hop.
 What keeps a query cheap: keywords match jieba words of the segmented title and text, and
 characters only in the office name (character phrases over every text, the `.std` recall fallback,
 cost 300–500 ms a query at 100,000 reports when tried on 2026-11-22); the facet counts and the total
@@ -325,7 +339,15 @@ come from a body without hits that the shard request cache keeps, so the hits bo
 """
 
 
-async def run_both(settings: Settings, args: argparse.Namespace, port: int) -> tuple[Result, Result]:
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time so far of process `pid` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_both(
+    settings: Settings, args: argparse.Namespace, port: int, api_pid: int
+) -> tuple[Result, Result]:
     mix = query_mix(args.mix, seed=3)
     # aiohttp on both paths (the Elasticsearch client's transport too): the load generator shares
     # the machine, and httpx took twice its CPU per request.
@@ -338,7 +360,8 @@ async def run_both(settings: Settings, args: argparse.Namespace, port: int) -> t
                 "api": api_sender(http, f"http://127.0.0.1:{port}"),
                 "direct": direct_sender(es, settings.index),
             }
-            results = await measure_interleaved(senders, mix, args.clients, args.seconds)
+            api_cpu = {"api": lambda: process_cpu_seconds(api_pid)}
+            results = await measure_interleaved(senders, mix, args.clients, args.seconds, api_cpu)
     finally:
         await es.close()
     return results["api"], results["direct"]
@@ -366,7 +389,7 @@ def main() -> None:
     port = free_port()
     api_process = start_api(settings, port)
     try:
-        api, direct = asyncio.run(run_both(settings, args, port))
+        api, direct = asyncio.run(run_both(settings, args, port, api_process.pid))
     finally:
         api_process.terminate()
         api_process.wait(timeout=30)
