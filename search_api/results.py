@@ -24,17 +24,17 @@ def clean_fragment(fragment: str) -> str:
     return ADJACENT_MARKS.sub(_space_between, unsegment(fragment))
 
 
-def facet_value(facet: str, bucket: dict[str, Any]) -> FacetValue:
+def facet_values(facet: str, buckets: list[dict[str, Any]]) -> list[FacetValue]:
+    """The buckets' values: booleans for `consistent`; otherwise the keys as the index holds them
+    (numbers for `year`, strings for the keyword facets)."""
     if facet == "consistent":
-        return bool(bucket["key_as_string"] == "true")
-    if facet == "year":
-        return int(bucket["key"])
-    return str(bucket["key"])
+        return [bucket["key_as_string"] == "true" for bucket in buckets]
+    return [bucket["key"] for bucket in buckets]
 
 
 def facet_entries(facet: str, buckets: list[dict[str, Any]], selected: list[Any]) -> list[dict[str, Any]]:
     """The facet's values with counts; a selected value nothing matches still shows, with 0."""
-    values = [facet_value(facet, bucket) for bucket in buckets]
+    values = facet_values(facet, buckets)
     # One facet's values share one type, so a set tells them apart (True and 1 never meet).
     chosen = set(selected)
     entries = [
