@@ -95,8 +95,11 @@ def _squeezed(text: str) -> list[str]:
     return [re.sub(r"[\s|]", "", line) for line in text.splitlines()]
 
 
-def converters(doc: bytes) -> tuple[dict[str, int], int]:
-    """How many rows of the 三 table (label and its seven numbers on one line) each converter keeps."""
+def converters(doc: bytes) -> tuple[dict[str, int | None], int]:
+    """How many rows of the 三 table (label and its seven numbers on one line) each converter keeps.
+
+    None for a converter this machine lacks (antiword and catdoc are only the bench's comparison).
+    """
     from indexer.extract import doc as doc_extractor
 
     reference = doc_extractor.extract(doc).text
@@ -115,10 +118,9 @@ def converters(doc: bytes) -> tuple[dict[str, int], int]:
             if shutil.which(command[0]):
                 result = subprocess.run([*command, file.name], capture_output=True, timeout=60)
                 outputs[name] = result.stdout.decode("utf-8", "replace")
-    kept = {
-        name: sum(any(row in line for line in _squeezed(text)) for row in rows)
-        for name, text in outputs.items()
-    }
+    kept: dict[str, int | None] = {name: None for name in [*outputs, *commands]}
+    for name, text in outputs.items():
+        kept[name] = sum(any(row in line for line in _squeezed(text)) for row in rows)
     return kept, len(rows)
 
 
@@ -204,7 +206,7 @@ def main() -> None:
             "",
             f".doc converters, rows of the 三 table kept whole (label and numbers on one line; of {total})"
             " on a generated report: "
-            + "; ".join(f"{name}: {count}" for name, count in kept.items())
+            + "; ".join(f"{name}: {'not installed' if n is None else n}" for name, n in kept.items())
             + ". antiword drops table rows and catdoc splits labels from their numbers, so .doc goes through"
             " LibreOffice (slow: mostly its start-up).",
         ]

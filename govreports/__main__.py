@@ -2,4 +2,6 @@
 
 from govreports.cli import main
 
-main()
+# Guarded: a spawned worker process (`govreports index`) may import the main module again.
+if __name__ == "__main__":
+    main()
