@@ -28,8 +28,10 @@ _EXTENSIONS: dict[str, Format] = {
     ".pdf": "pdf",
     ".docx": "docx",
     ".doc": "doc",
+    ".rtf": "doc",  # read by the .doc extractor (LibreOffice)
 }
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")
+_RTF = b"{\\rtf"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SNIFF = 1024
 
@@ -40,6 +42,8 @@ def _sniff(data: bytes) -> Format | None:
         return "pdf"
     if data.startswith(_OLE):
         return "doc"
+    if data.startswith(_RTF):
+        return "doc"  # Word saves RTF under .doc too; the .doc extractor reads it through LibreOffice
     if data.startswith(b"PK\x03\x04"):
         if b"word/" in data:
             return "docx"

@@ -51,7 +51,7 @@ from indexer.writer import (
     write_batch,
 )
 
-EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc")
+EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf")
 # Documents handed to a worker at once: large enough to amortise the inter-process hop.
 CHUNK = 16
 SCAN_PAGE = 500

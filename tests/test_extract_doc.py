@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from govreports.errors import ExtractionError
+from indexer.documents import parse_bytes, parse_file
 from indexer.extract import doc, docx
 from indexer.synthetic import random_report, render
 
@@ -39,6 +40,27 @@ def test_doc_reads_like_the_docx_it_was_saved_from(report_docx: bytes, tmp_path:
     data = (tmp_path / "report.doc").read_bytes()
     assert data.startswith(doc.OLE_MAGIC)
     assert doc.extract(data).text == docx.extract(report_docx).text
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_an_rtf_saved_as_doc_reads_like_its_docx(report_docx: bytes, tmp_path: Path) -> None:
+    (tmp_path / "report.docx").write_bytes(report_docx)
+    subprocess.run(
+        [
+            doc.soffice(), "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--convert-to", "rtf", "--outdir", str(tmp_path), str(tmp_path / "report.docx"),
+        ],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    saved_as_doc = tmp_path / "年报.doc"
+    saved_as_doc.write_bytes((tmp_path / "report.rtf").read_bytes())
+
+    report = parse_file(saved_as_doc)
+
+    assert report.format == "doc"
+    assert report.text == parse_bytes(report_docx, format="docx").text
+    assert report.applications == parse_bytes(report_docx, format="docx").applications
 
 
 def test_a_doc_that_is_really_a_docx(report_docx: bytes) -> None:

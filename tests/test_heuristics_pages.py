@@ -306,6 +306,7 @@ def test_no_attachment_no_choice() -> None:
         (b"PK\x03\x04....word/document.xml", "application/octet-stream", "http://x/a", "docx"),
         (b"PK\x03\x04....xl/workbook.xml", None, "http://x/a.xlsx", None),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "application/kswps", "http://x/a.wps", "doc"),
+        (b"{\\rtf1\\ansi\\ansicpg936", "text/plain", "http://x/a.doc", "doc"),
         (b"<!DOCTYPE html><html>", "text/html", "http://x/a.html", "html"),
         (b"  <html>", None, "http://x/a", "html"),
         (b"\x89PNG\r\n", "image/png", "http://x/a.png", None),

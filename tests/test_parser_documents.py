@@ -23,6 +23,8 @@ SEED = Path(__file__).parents[1].parent / "shared" / "seeds" / "002_556bcbe0ff8a
         ("a.pdf", b"%PDF-1.7\n...", "pdf"),
         ("a.bin", b"%PDF-1.4\n...", "pdf"),
         ("a.doc", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 16, "doc"),
+        ("a.doc", b"{\\rtf1\\ansi\\ansicpg936 ...}", "doc"),
+        ("a.rtf", b"{\\rtf1\\ansi ...}", "doc"),
         ("a.docx", b"PK\x03\x04....word/document.xml....", "docx"),
         ("a.html", b"<p>hi</p>", "html"),
         ("a.doc", b"<html><body>Word saved as HTML</body></html>", "html"),

@@ -19,10 +19,11 @@ from crawler.heuristics.titles import compact, is_report_title
 from govreports.model import Format
 
 # .wps is WPS Writer's own format: an OLE compound file like .doc, read as one.
-_EXTENSION_FORMAT: dict[str, Format] = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "doc"}
-_EXTENSION = re.compile(r"\.(pdf|docx|doc|wps)$", re.IGNORECASE)
+# RTF is read by the .doc extractor (LibreOffice), so it counts as the Word family's "doc".
+_EXTENSION_FORMAT: dict[str, Format] = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "doc", "rtf": "doc"}
+_EXTENSION = re.compile(r"\.(pdf|docx|doc|wps|rtf)$", re.IGNORECASE)
 # In link text the file name may be wrapped: 附件【…报告.pdf】, (xxx.docx).
-_NAMED_FILE = re.compile(r"\.(pdf|docx|doc|wps)(?![a-z0-9])", re.IGNORECASE)
+_NAMED_FILE = re.compile(r"\.(pdf|docx|doc|wps|rtf)(?![a-z0-9])", re.IGNORECASE)
 # Preference when a stub offers the same report twice: tables survive best in DOCX.
 _FORMAT_RANK: dict[Format, int] = {"docx": 0, "pdf": 1, "doc": 2, "html": 3, "txt": 4}
 # Words of a report's body; a page holding two of them carries the report itself.
@@ -82,6 +83,9 @@ def carries_report(text: str) -> bool:
     return sum(marker in body for marker in _BODY_MARKERS) >= 2
 
 
+RTF_MAGIC = b"{\\rtf"
+
+
 def sniff_format(data: bytes, content_type: str | None, url: str) -> Format | None:
     """The document's format, from its first bytes before its label: servers mislabel files."""
     head = data[:8]
@@ -91,6 +95,8 @@ def sniff_format(data: bytes, content_type: str | None, url: str) -> Format | No
         return "docx" if b"word/" in data[:65536] or url_format(url) == "docx" else None
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
+    if head.startswith(RTF_MAGIC):
+        return "doc"  # Word saves RTF under .doc too; the .doc extractor reads it
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind in ("text/html", "application/xhtml+xml") or data.lstrip()[:1] == b"<":
         return "html"

@@ -28,7 +28,7 @@ def index(
     batch_size: BatchSize = 500,
     workers: Workers = 0,
 ) -> None:
-    """Parse and index local files or folders (.txt .html .htm .pdf .docx .doc), or the crawl archive.
+    """Parse and index local files or folders (.txt .html .htm .pdf .docx .doc .rtf), or the crawl archive.
 
     Prints one summary line; documents that fail are listed in a failures file. If
     Elasticsearch goes away, run the same command again: it finishes the job.

@@ -13,7 +13,7 @@ from govreports.errors import GovreportsError
 def register(app: typer.Typer) -> None:
     @app.command("parse")
     def parse(
-        files: Annotated[list[Path], typer.Argument(help="report files (.txt .html .pdf .docx .doc)")],
+        files: Annotated[list[Path], typer.Argument(help="report files (.txt .html .pdf .docx .doc .rtf)")],
         pretty: Annotated[bool, typer.Option("--pretty", help="indent the JSON")] = False,
     ) -> None:
         """Parse report files and print each as a JSON object; a file that fails is named on stderr."""
