@@ -20,7 +20,13 @@ from govreports.model import Format
 
 # .wps is WPS Writer's own format: an OLE compound file like .doc, read as one.
 # RTF is read by the .doc extractor (LibreOffice), so it counts as the Word family's "doc".
-_EXTENSION_FORMAT: dict[str, Format] = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "doc", "rtf": "doc"}
+_EXTENSION_FORMAT: dict[str, Format] = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "doc": "doc",
+    "wps": "doc",
+    "rtf": "doc",
+}
 _EXTENSION = re.compile(r"\.(pdf|docx|doc|wps|rtf)$", re.IGNORECASE)
 # In link text the file name may be wrapped: 附件【…报告.pdf】, (xxx.docx).
 _NAMED_FILE = re.compile(r"\.(pdf|docx|doc|wps|rtf)(?![a-z0-9])", re.IGNORECASE)
