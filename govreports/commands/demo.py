@@ -63,9 +63,12 @@ def demo(
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    from govreports.commands.serve import tune_garbage_collection
     from search_api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    app = create_app(settings)
+    tune_garbage_collection()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:
