@@ -131,7 +131,13 @@ class SearchFilters(BaseModel):
         return self
 
     def total_bounds(self) -> dict[str, tuple[float | None, float | None]]:
-        return {key: (getattr(self, f"min_{key}"), getattr(self, f"max_{key}")) for key in TOTAL_KEYS}
+        """(min, max) of each totals key given a bound; most searches give none."""
+        given = self.model_fields_set
+        return {
+            key: (getattr(self, f"min_{key}"), getattr(self, f"max_{key}"))
+            for key in TOTAL_KEYS
+            if f"min_{key}" in given or f"max_{key}" in given
+        }
 
     def selected(self, facet: str) -> list[Any]:
         """The values chosen for a facet, in the facet's own value type."""
