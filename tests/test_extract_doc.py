@@ -26,18 +26,23 @@ def report_docx() -> bytes:
     return render(random_report(random.Random(8), template="2021", blank_cells=2), "docx")
 
 
-@pytest.mark.slow
-@needs_libreoffice
-def test_doc_reads_like_the_docx_it_was_saved_from(report_docx: bytes, tmp_path: Path) -> None:
-    (tmp_path / "report.docx").write_bytes(report_docx)
+def saved_by_libreoffice(report_docx: bytes, format: str, folder: Path) -> bytes:
+    """The DOCX saved by LibreOffice in another format (`doc`, `rtf`)."""
+    (folder / "report.docx").write_bytes(report_docx)
     subprocess.run(
         [
-            doc.soffice(), "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "report.docx"),
+            doc.soffice(), "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--convert-to", format, "--outdir", str(folder), str(folder / "report.docx"),
         ],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
-    data = (tmp_path / "report.doc").read_bytes()
+    return (folder / f"report.{format}").read_bytes()
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_doc_reads_like_the_docx_it_was_saved_from(report_docx: bytes, tmp_path: Path) -> None:
+    data = saved_by_libreoffice(report_docx, "doc", tmp_path)
     assert data.startswith(doc.OLE_MAGIC)
     assert doc.extract(data).text == docx.extract(report_docx).text
 
@@ -45,16 +50,8 @@ def test_doc_reads_like_the_docx_it_was_saved_from(report_docx: bytes, tmp_path:
 @pytest.mark.slow
 @needs_libreoffice
 def test_an_rtf_saved_as_doc_reads_like_its_docx(report_docx: bytes, tmp_path: Path) -> None:
-    (tmp_path / "report.docx").write_bytes(report_docx)
-    subprocess.run(
-        [
-            doc.soffice(), "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--convert-to", "rtf", "--outdir", str(tmp_path), str(tmp_path / "report.docx"),
-        ],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
     saved_as_doc = tmp_path / "年报.doc"
-    saved_as_doc.write_bytes((tmp_path / "report.rtf").read_bytes())
+    saved_as_doc.write_bytes(saved_by_libreoffice(report_docx, "rtf", tmp_path))
 
     report = parse_file(saved_as_doc)
 
