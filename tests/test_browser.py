@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,11 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -109,12 +109,20 @@ def api_facet(body: dict[str, Any], facet: str) -> dict[str, int]:
     return {str(entry["value"]): entry["count"] for entry in body["facets"][facet]}
 
 
-def reloaded_after(browser: WebDriver, action: WebElement) -> None:
-    """Click `action` and wait for the page it submits to replace this one."""
-    marker = browser.find_element(By.TAG_NAME, "html")
-    action.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(marker))
-    WebDriverWait(browser, 15).until(expected_conditions.presence_of_element_located((By.ID, "total")))
+def reloaded_after(browser: WebDriver, act: Callable[[], None]) -> None:
+    """Do `act` (a click, a key) and wait until the page it submits has replaced this one.
+
+    The old page is marked in JavaScript and the new one is recognised by the missing
+    mark: asking whether an element went stale can instead fail mid-navigation with
+    Chromium's "Node with given id does not belong to the document", so errors of the
+    driver while the next page loads are waited out, not taken as the answer.
+    """
+    browser.execute_script("window.govreportsOldPage = true")
+    act()
+    WebDriverWait(browser, 15, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.execute_script("return window.govreportsOldPage === undefined")
+        and driver.find_elements(By.ID, "total")
+    )
 
 
 def screenshot(browser: WebDriver, name: str) -> None:
@@ -146,21 +154,21 @@ def test_search_narrow_and_open_a_report(browser: WebDriver, base_url: str) -> N
 
     search_box = browser.find_element(By.ID, "q")
     search_box.send_keys(KEYWORD)
-    reloaded_after(browser, browser.find_element(By.CSS_SELECTOR, ".searchbar button"))
+    reloaded_after(browser, browser.find_element(By.CSS_SELECTOR, ".searchbar button").click)
     by_keyword = api_search(base_url, {"q": KEYWORD})
     assert 0 < by_keyword["total"] < api_search(base_url, {})["total"]
     assert_page_matches_api(browser, by_keyword)
     assert browser.find_elements(By.CSS_SELECTOR, "li.hit .snippet em")
 
     year = max(by_keyword["facets"]["year"], key=lambda entry: entry["count"])["value"]
-    reloaded_after(browser, browser.find_element(By.CSS_SELECTOR, f"#facet-year input[value='{year}']"))
+    reloaded_after(browser, browser.find_element(By.CSS_SELECTOR, f"#facet-year input[value='{year}']").click)
     by_year = api_search(base_url, {"q": KEYWORD, "year": year})
     assert by_year["total"] < by_keyword["total"]
     assert_page_matches_api(browser, by_year)
 
     province = by_year["facets"]["province"][0]["value"]
     reloaded_after(
-        browser, browser.find_element(By.CSS_SELECTOR, f"#facet-province input[value='{province}']")
+        browser, browser.find_element(By.CSS_SELECTOR, f"#facet-province input[value='{province}']").click
     )
     by_province = api_search(base_url, {"q": KEYWORD, "year": year, "province": province})
     assert_page_matches_api(browser, by_province)
@@ -199,9 +207,7 @@ def test_ranges_narrow_the_results(browser: WebDriver, base_url: str) -> None:
     browser.get(base_url + "/")
     minimum = browser.find_element(By.ID, "min_applications_received")
     minimum.send_keys("20")
-    marker = browser.find_element(By.TAG_NAME, "html")
-    minimum.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(marker))
+    reloaded_after(browser, lambda: minimum.send_keys(Keys.ENTER))
 
     assert "min_applications_received=20" in browser.current_url
     assert "max_" not in browser.current_url  # blank inputs stay out of the URL
