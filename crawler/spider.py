@@ -34,6 +34,7 @@ from crawler.heuristics.documents import (
     page_text,
     sniff_format,
 )
+from crawler.heuristics.jcms import FeedRequest, feed_requests, record_html
 from crawler.heuristics.links import (
     Link,
     column_links,
@@ -115,6 +116,9 @@ class ReportSpider(scrapy.Spider):
         html = response.text
         links = page_links(html, response.url)
         items = page_links(html, response.url, selector=site.item_selector) if site.item_selector else links
+        # A JCMS datastore's records are script text to an HTML parser: their links are read apart.
+        records = page_links(record_html(html), response.url)
+        links, items = links + records, items + records
         reports = [link for link in items if self._is_report(site, link)]
         for link in reports:
             if looks_like_listing_url(link.url):
@@ -124,6 +128,8 @@ class ReportSpider(scrapy.Spider):
                 yield from self._maybe(self._detail_request(site, link, response.url))
         for url in pagination_urls(html, links, response.url):
             yield from self._maybe(self._listing_request(site, url, hops=hops))
+        for feed in feed_requests(html, response.url):
+            yield from self._maybe(self._feed_request(site, feed, hops=hops))
         columns = column_links(links, response.url) if hops < MAX_COLUMN_HOPS else []
         for link in columns:
             yield from self._maybe(self._listing_request(site, link.url, hops=hops + 1))
@@ -222,14 +228,32 @@ class ReportSpider(scrapy.Spider):
 
     # --- requests -------------------------------------------------------------------
 
-    def _listing_request(self, site: Site, url: str, *, hops: int) -> scrapy.Request | None:
+    def _claim_listing(self, site: Site, url: str) -> bool:
+        """True the first time a listing page (or feed range) is asked for, within the site's cap."""
         seen = self._listings[site.name]
         key = listing_key(url)
         if key in seen or len(seen) >= site.max_listing_pages:
-            return None
+            return False
         seen.add(key)
+        return True
+
+    def _listing_request(self, site: Site, url: str, *, hops: int) -> scrapy.Request | None:
+        if not self._claim_listing(site, url):
+            return None
         return scrapy.Request(
             url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            meta={"site": site.name, "hops": hops},
+        )
+
+    def _feed_request(self, site: Site, feed: FeedRequest, *, hops: int) -> scrapy.Request | None:
+        """A POST for more records of a JCMS column; counted and deduplicated like a listing page."""
+        if not self._claim_listing(site, feed.url):
+            return None
+        return scrapy.FormRequest(
+            feed.url,
+            formdata=feed.form,
             callback=self.parse_listing,
             errback=self.listing_failed,
             meta={"site": site.name, "hops": hops},

@@ -6,9 +6,20 @@
         trs.truth().reports                 # the report URLs a perfect crawl finds
         trs.add_report(); trs.revise(key)   # change the portal between crawls
         server.hits("trs")                  # every request the portal received
+
+`build_rough_portal()` and `build_jcms_portal()` make one portal each, for `PortalServer([portal])`.
 """
 
-from crawler.portals.catalog import Entry, Portal, Truth, build_portals, build_rough_portal
+from crawler.portals.catalog import Entry, Portal, Truth, build_jcms_portal, build_portals, build_rough_portal
 from crawler.portals.server import Hit, PortalServer
 
-__all__ = ["Entry", "Hit", "Portal", "PortalServer", "Truth", "build_portals", "build_rough_portal"]
+__all__ = [
+    "Entry",
+    "Hit",
+    "Portal",
+    "PortalServer",
+    "Truth",
+    "build_jcms_portal",
+    "build_portals",
+    "build_rough_portal",
+]

@@ -12,10 +12,11 @@ import random
 import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from crawler.portals import content, pages
-from crawler.portals.styles import STYLES, Item, Style, StyleName
+from crawler.portals.styles import STYLES, Item, JcmsStyle, Style, StyleName
 from crawler.sites import Site
 from govreports.model import Level, Region
 from indexer.synthetic import FORMATS
@@ -34,6 +35,7 @@ LAYOUTS: dict[StyleName, tuple[str, ...]] = {
     "nextlink": ("html", "docx"),
     "query": ("html", "pdf"),
     "gbk": ("html_gbk", "pdf"),
+    "jcms": ("html", "docx"),
     "rough": ("html",),
 }
 REPORT_TITLES = (
@@ -151,6 +153,24 @@ class Portal:
                 if resource is not None:
                     return resource
             return None
+
+    def resolve_post(self, target: str, form: dict[str, str]) -> Resource | None:
+        """The answer to a POST: only a JCMS portal's feed takes one (its records in the asked range)."""
+        style = self.style
+        parts = urlsplit(target)
+        if not isinstance(style, JcmsStyle) or parts.path != style.feed_path:
+            return None
+        if form.get("columnid") != style.column_id:
+            return None  # the feed answers only with the column's own fields, as JCMS does
+        asked = dict(parse_qsl(parts.query))
+        first, last = int(asked.get("startrecord", "1")), int(asked.get("endrecord", "0"))
+        with self._lock:
+            chosen = self._ordered()[max(first, 1) - 1:last]
+        listing = style.listing_path(0)
+        lines = "".join(
+            style.item_html(Item(entry.link_path, entry.title, entry.published), listing) for entry in chosen
+        )
+        return Resource(style.feed_answer(lines).encode(), "text/xml; charset=UTF-8")
 
     def truth(self) -> Truth:
         with self._lock:
@@ -309,7 +329,8 @@ class Portal:
         items = [Item(entry.link_path, entry.title, entry.published) for entry in ordered]
         extra = f'<p><a href="{self.failing_column}">部门年报</a></p>' if self.failing_column else ""
         text = pages.listing_page(
-            self.site_name, self.style, self._charset, items, page, self._page_count(), extra
+            self.site_name, self.style, self._charset, items, page, self._page_count(), extra,
+            total=len(self.entries),
         )
         resource = self._html(text)
         if self.corrupt_listing:
@@ -393,19 +414,36 @@ def build_portals(seed: int = 7, *, reports: int = 8, slow_seconds: float = 0.3)
     return portals
 
 
-def build_rough_portal(seed: int = 7) -> Portal:
-    """A portal whose links misbehave: 500s, a hang, a reset, a 300 MB attachment, invalid bytes."""
-    province, city, county = PLACES[(seed + 3) % len(PLACES)]
-    portal = Portal(
-        name="rough",
-        style=STYLES["rough"],
+def _single_portal(name: StyleName, seed: int, place: int, **options: Any) -> Portal:
+    """A county portal of style `name`, for the tests of one family."""
+    province, city, county = PLACES[place % len(PLACES)]
+    return Portal(
+        name=name,
+        style=STYLES[name],
         seed=seed,
         region=Region(province=province, city=city, county=county),
         level="county",
         site_name=f"{county}人民政府",
+        **options,
+    )
+
+
+def build_rough_portal(seed: int = 7) -> Portal:
+    """A portal whose links misbehave: 500s, a hang, a reset, a 300 MB attachment, invalid bytes."""
+    portal = _single_portal(
+        "rough",
+        seed,
+        seed + 3,
         page_size=50,
         failing_column=f"{STYLES['rough'].column_path}bmnb/",
         corrupt_listing=True,
     )
     portal.populate_rough(random.Random(f"{seed}:rough"))
+    return portal
+
+
+def build_jcms_portal(seed: int = 7, *, reports: int = 8) -> Portal:
+    """A 大汉 JCMS portal whose column shows its first records and serves the rest through its feed."""
+    portal = _single_portal("jcms", seed, seed + 7, slow_seconds=0.0)
+    portal.populate(random.Random(f"{seed}:jcms"), reports)
     return portal

@@ -60,11 +60,10 @@ def hub_page(site: str, style: Style, charset: str) -> str:
 
 
 def listing_page(site: str, style: Style, charset: str, items: list[Item], page: int, count: int,
-                 extra_line: str = "") -> str:
+                 extra_line: str = "", total: int = 0) -> str:
     path = style.listing_path(page)
     lines = "".join(style.item_html(item, path) for item in items)
-    tag = "table" if lines.startswith("<tr") else "ul"
-    wrapped = f'<{tag} class="list">{lines}</{tag}>'
+    wrapped = style.list_html(lines, total)
     body = (
         f"<div class=\"header\">{escape(site)}</div>{_nav(style)}"
         '<div class="position">当前位置：<a href="/">首页</a> &gt; '

@@ -22,6 +22,7 @@ from datetime import time as clock
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from urllib.parse import parse_qsl
 
 from crawler.portals.catalog import HUGE_BYTES, Portal, Resource, build_portals, build_rough_portal, etag_of
 from crawler.sites import Site
@@ -38,6 +39,7 @@ class Hit:
     status: int | None
     conditional: bool
     user_agent: str | None = None
+    method: str = "GET"
 
 
 class _PortalHTTPServer(ThreadingHTTPServer):
@@ -64,6 +66,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._serve(send_body=False)
+
+    def do_POST(self) -> None:
+        """Form posts: a JCMS feed's record ranges; 404 for anything else."""
+        length = int(self.headers.get("Content-Length") or 0)
+        form = dict(parse_qsl(self.rfile.read(length).decode("utf-8", "replace")))
+        resource = self.server.portal.resolve_post(self.path, form)
+        status = 404 if resource is None else resource.status
+        self.server.owner.record(self._hit(status, conditional=False))
+        if resource is None:
+            self._send(404, "text/html; charset=utf-8", b"<html><body>404 Not Found</body></html>", True)
+        else:
+            self._send(status, resource.content_type, resource.body, True)
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the hit log is the record."""
@@ -101,7 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, resource.content_type, resource.body, send_body, headers)
 
     def _hit(self, status: int | None, conditional: bool) -> Hit:
-        return Hit(self.server.portal.name, self.path, status, conditional, self.headers.get("User-Agent"))
+        agent = self.headers.get("User-Agent")
+        return Hit(self.server.portal.name, self.path, status, conditional, agent, self.command)
 
     def _validators(self, resource: Resource) -> dict[str, str]:
         if not resource.validators or resource.last_modified is None:

@@ -11,6 +11,9 @@
   whose file type only the link text tells.
 - gbk: an old portal in GB2312/GBK. `/zfxxgk/zfxxgknb/1.html`, `2.html` …; articles
   with snowflake ids; attachments `/uploadfiles/2023/01/<timestamp>.pdf`.
+- jcms: 大汉 jcms drawing its listing with `jpage`: `/col/col1300/index.html` carries the first
+  records inside a `<datastore>` script and `totalRecord`; the rest come only from POSTs to
+  `/module/web/jpage/dataproxy.jsp?startrecord=…&endrecord=…` with the column's form fields.
 - rough: a TRS-like portal whose links misbehave (500, hang, reset, 300 MB, bad bytes).
 """
 
@@ -21,7 +24,7 @@ from datetime import date
 from html import escape
 from typing import Literal
 
-StyleName = Literal["trs", "nextlink", "query", "gbk", "rough"]
+StyleName = Literal["trs", "nextlink", "query", "gbk", "jcms", "rough"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,11 @@ class Style:
             '<div class="page" id="page_div"></div><script type="text/javascript">'
             f'createPageHTML({count}, {page}, "index", "html");</script>'
         )
+
+    def list_html(self, lines: str, total: int) -> str:
+        """The listing's lines as the page holds them (`total`: lines in the whole listing)."""
+        tag = "table" if lines.startswith("<tr") else "ul"
+        return f'<{tag} class="list">{lines}</{tag}>'
 
 
 class NextLinkStyle(Style):
@@ -183,6 +191,57 @@ class GbkStyle(Style):
         return f'<div class="fy">{numbers}{following}</div>'
 
 
+class JcmsStyle(Style):
+    name: StyleName = "jcms"
+    column_path = "/col/col1300/"
+    column_title = "政府信息公开年度报告"
+    hub_path = "/col/col1/index.html"
+    disallowed_prefix = "/art/private/"
+    feed_path = "/module/web/jpage/dataproxy.jsp"
+    column_id = "1300"
+    unit_id = "4730"
+    per_page = 5
+
+    def listing_path(self, page: int) -> str:
+        # Only the first page has an address; the others exist only as answers of the feed.
+        return f"{self.column_path}index.html" if page == 0 else f"{self.column_path}#page{page + 1}"
+
+    def detail_path(self, number: int, published: date) -> str:
+        return f"/art/{published.year}/{published.month}/{published.day}/art_1300_{number}.html"
+
+    def attachment_path(self, number: int, published: date, extension: str) -> str:
+        return f"/module/download/downfile.jsp?classid=0&filename={number:08x}b71e2.{extension}"
+
+    def item_html(self, item: Item, listing_path: str) -> str:
+        line = (
+            f'<li><a href="{escape(item.href)}" title="{escape(item.title)}" target="_blank">'
+            f"{escape(item.title)}</a><span>{item.published:%Y-%m-%d}</span></li>"
+        )
+        return f"<record><![CDATA[{line}]]></record>\n"
+
+    def pager_html(self, page: int, count: int) -> str:
+        return ""
+
+    def list_html(self, lines: str, total: int) -> str:
+        feed = (
+            f"{self.feed_path}?page=1&amp;webid=1&amp;path=/&amp;columnid={self.column_id}"
+            f"&amp;unitid={self.unit_id}&amp;webname=&amp;permissiontype=0"
+        )
+        return (
+            f'<div id="{self.unit_id}"><script type="text/xml"><datastore>'
+            f'<nextgroup><![CDATA[<a href="{feed}"></a>]]></nextgroup>'
+            f"<recordset>{lines}</recordset></datastore></script></div>"
+            '<script type="text/javascript" src="/module/web/jpage/jpage.js"></script>'
+            f"<script type=\"text/javascript\">$('#{self.unit_id}').jpage({{"
+            f" dataStore: $('#{self.unit_id} script'), basePath: '/module/web/jpage/',"
+            f" perPage: {self.per_page}, totalRecord: {total},"
+            " groupSize: 3, proxyUrl: 'dataproxy.jsp' });</script>"
+        )
+
+    def feed_answer(self, lines: str) -> str:
+        return f'<?xml version="1.0" encoding="UTF-8"?><datastore><recordset>{lines}</recordset></datastore>'
+
+
 class RoughStyle(Style):
     name: StyleName = "rough"
     column_path = "/nb/"
@@ -199,5 +258,6 @@ STYLES: dict[StyleName, Style] = {
     "nextlink": NextLinkStyle(),
     "query": QueryStyle(),
     "gbk": GbkStyle(),
+    "jcms": JcmsStyle(),
     "rough": RoughStyle(),
 }
