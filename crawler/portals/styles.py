@@ -87,15 +87,17 @@ class NextLinkStyle(Style):
     column_title = "信息公开年报"
     hub_path = "/col/col1/index.html"
     disallowed_prefix = "/art/private/"
+    column_id = "1229"
+    file_tag = "c3f9a"  # the tail of the hashed names of the column's downloads
 
     def listing_path(self, page: int) -> str:
         return f"{self.column_path}index.html" if page == 0 else f"{self.column_path}list_{page + 1}.html"
 
     def detail_path(self, number: int, published: date) -> str:
-        return f"/art/{published.year}/{published.month}/{published.day}/art_1229_{number}.html"
+        return f"/art/{published.year}/{published.month}/{published.day}/art_{self.column_id}_{number}.html"
 
     def attachment_path(self, number: int, published: date, extension: str) -> str:
-        return f"/module/download/downfile.jsp?classid=0&filename={number:08x}c3f9a.{extension}"
+        return f"/module/download/downfile.jsp?classid=0&filename={number:08x}{self.file_tag}.{extension}"
 
     def attachment_link_text(self, title: str, extension: str) -> str:
         return "附件下载"
@@ -191,26 +193,21 @@ class GbkStyle(Style):
         return f'<div class="fy">{numbers}{following}</div>'
 
 
-class JcmsStyle(Style):
+class JcmsStyle(NextLinkStyle):
+    """The same CMS as `nextlink`, with the column drawn by `jpage` from its feed instead of pages."""
+
     name: StyleName = "jcms"
     column_path = "/col/col1300/"
     column_title = "政府信息公开年度报告"
-    hub_path = "/col/col1/index.html"
-    disallowed_prefix = "/art/private/"
-    feed_path = "/module/web/jpage/dataproxy.jsp"
     column_id = "1300"
+    file_tag = "b71e2"
+    feed_path = "/module/web/jpage/dataproxy.jsp"
     unit_id = "4730"
     per_page = 5
 
     def listing_path(self, page: int) -> str:
         # Only the first page has an address; the others exist only as answers of the feed.
         return f"{self.column_path}index.html" if page == 0 else f"{self.column_path}#page{page + 1}"
-
-    def detail_path(self, number: int, published: date) -> str:
-        return f"/art/{published.year}/{published.month}/{published.day}/art_1300_{number}.html"
-
-    def attachment_path(self, number: int, published: date, extension: str) -> str:
-        return f"/module/download/downfile.jsp?classid=0&filename={number:08x}b71e2.{extension}"
 
     def item_html(self, item: Item, listing_path: str) -> str:
         line = (
