@@ -117,8 +117,9 @@ class ReportSpider(scrapy.Spider):
         links = page_links(html, response.url)
         items = page_links(html, response.url, selector=site.item_selector) if site.item_selector else links
         # A JCMS datastore's records are script text to an HTML parser: their links are read apart.
-        records = page_links(record_html(html), response.url)
-        links, items = links + records, items + records
+        if records := record_html(html):
+            record_links = page_links(records, response.url)
+            links, items = links + record_links, items + record_links
         reports = [link for link in items if self._is_report(site, link)]
         for link in reports:
             if looks_like_listing_url(link.url):

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from govreports.errors import ExtractionError, GovreportsError
 from govreports.model import Format, Level, Provenance, Region, Report
 from indexer.extract import extract
+from indexer.extract.doc import OLE_MAGIC, RTF_MAGIC
 from indexer.parser import parse_text
 
 _EXTENSIONS: dict[str, Format] = {
@@ -30,8 +31,6 @@ _EXTENSIONS: dict[str, Format] = {
     ".doc": "doc",
     ".rtf": "doc",  # read by the .doc extractor (LibreOffice)
 }
-_OLE = bytes.fromhex("D0CF11E0A1B11AE1")
-_RTF = b"{\\rtf"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SNIFF = 1024
 
@@ -40,10 +39,8 @@ def _sniff(data: bytes) -> Format | None:
     """The format the bytes themselves show, whatever the name says (a `.doc` is often HTML)."""
     if data.startswith(b"%PDF") or b"%PDF-" in data[:_SNIFF]:
         return "pdf"
-    if data.startswith(_OLE):
+    if data.startswith((OLE_MAGIC, RTF_MAGIC)):
         return "doc"
-    if data.startswith(_RTF):
-        return "doc"  # Word saves RTF under .doc too; the .doc extractor reads it through LibreOffice
     if data.startswith(b"PK\x03\x04"):
         if b"word/" in data:
             return "docx"

@@ -17,6 +17,7 @@ from parsel import Selector
 from crawler.heuristics.links import absolute_url
 from crawler.heuristics.titles import compact, is_report_title
 from govreports.model import Format
+from indexer.extract.doc import OLE_MAGIC, RTF_MAGIC
 
 # .wps is WPS Writer's own format: an OLE compound file like .doc, read as one.
 # RTF is read by the .doc extractor (LibreOffice), so it counts as the Word family's "doc".
@@ -89,9 +90,6 @@ def carries_report(text: str) -> bool:
     return sum(marker in body for marker in _BODY_MARKERS) >= 2
 
 
-RTF_MAGIC = b"{\\rtf"
-
-
 def sniff_format(data: bytes, content_type: str | None, url: str) -> Format | None:
     """The document's format, from its first bytes before its label: servers mislabel files."""
     head = data[:8]
@@ -99,10 +97,8 @@ def sniff_format(data: bytes, content_type: str | None, url: str) -> Format | No
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx" if b"word/" in data[:65536] or url_format(url) == "docx" else None
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if head.startswith((OLE_MAGIC, RTF_MAGIC)):
         return "doc"
-    if head.startswith(RTF_MAGIC):
-        return "doc"  # Word saves RTF under .doc too; the .doc extractor reads it
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind in ("text/html", "application/xhtml+xml") or data.lstrip()[:1] == b"<":
         return "html"

@@ -330,7 +330,7 @@ class Portal:
         extra = f'<p><a href="{self.failing_column}">部门年报</a></p>' if self.failing_column else ""
         text = pages.listing_page(
             self.site_name, self.style, self._charset, items, page, self._page_count(), extra,
-            total=len(self.entries),
+            total=len(self.entries), page_size=self.page_size,
         )
         resource = self._html(text)
         if self.corrupt_listing:

@@ -60,10 +60,10 @@ def hub_page(site: str, style: Style, charset: str) -> str:
 
 
 def listing_page(site: str, style: Style, charset: str, items: list[Item], page: int, count: int,
-                 extra_line: str = "", total: int = 0) -> str:
+                 extra_line: str = "", total: int = 0, page_size: int = 0) -> str:
     path = style.listing_path(page)
     lines = "".join(style.item_html(item, path) for item in items)
-    wrapped = style.list_html(lines, total)
+    wrapped = style.list_html(lines, total, page_size)
     body = (
         f"<div class=\"header\">{escape(site)}</div>{_nav(style)}"
         '<div class="position">当前位置：<a href="/">首页</a> &gt; '

@@ -75,7 +75,7 @@ class Style:
             f'createPageHTML({count}, {page}, "index", "html");</script>'
         )
 
-    def list_html(self, lines: str, total: int) -> str:
+    def list_html(self, lines: str, total: int, page_size: int) -> str:
         """The listing's lines as the page holds them (`total`: lines in the whole listing)."""
         tag = "table" if lines.startswith("<tr") else "ul"
         return f'<{tag} class="list">{lines}</{tag}>'
@@ -203,7 +203,6 @@ class JcmsStyle(NextLinkStyle):
     file_tag = "b71e2"
     feed_path = "/module/web/jpage/dataproxy.jsp"
     unit_id = "4730"
-    per_page = 5
 
     def listing_path(self, page: int) -> str:
         # Only the first page has an address; the others exist only as answers of the feed.
@@ -219,7 +218,7 @@ class JcmsStyle(NextLinkStyle):
     def pager_html(self, page: int, count: int) -> str:
         return ""
 
-    def list_html(self, lines: str, total: int) -> str:
+    def list_html(self, lines: str, total: int, page_size: int) -> str:
         feed = (
             f"{self.feed_path}?page=1&amp;webid=1&amp;path=/&amp;columnid={self.column_id}"
             f"&amp;unitid={self.unit_id}&amp;webname=&amp;permissiontype=0"
@@ -231,7 +230,7 @@ class JcmsStyle(NextLinkStyle):
             '<script type="text/javascript" src="/module/web/jpage/jpage.js"></script>'
             f"<script type=\"text/javascript\">$('#{self.unit_id}').jpage({{"
             f" dataStore: $('#{self.unit_id} script'), basePath: '/module/web/jpage/',"
-            f" perPage: {self.per_page}, totalRecord: {total},"
+            f" perPage: {page_size}, totalRecord: {total},"
             " groupSize: 3, proxyUrl: 'dataproxy.jsp' });</script>"
         )
 

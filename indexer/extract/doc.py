@@ -27,6 +27,8 @@ from indexer.extract import html as html_extractor
 from indexer.extract.text import check_size
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# RTF, which Word also saves under .doc; LibreOffice reads it like a .doc.
+RTF_MAGIC = b"{\\rtf"
 # Every Word 97–2003 file's OLE directory names this stream (names are UTF-16LE).
 WORD_STREAM = "WordDocument".encode("utf-16-le")
 DEBIAN_PACKAGE = "libreoffice-writer-nogui"
@@ -50,7 +52,7 @@ def extract(data: bytes) -> Extracted:
         return docx_extractor.extract(data)
     if head.startswith((b"<html", b"<!doctype", b"<?xml")) or b"<html" in head:
         return html_extractor.extract(data)
-    if not (data.startswith(OLE_MAGIC) or data.startswith(b"{\\rtf")):
+    if not data.startswith((OLE_MAGIC, RTF_MAGIC)):
         raise ExtractionError("not a Word document: the file is neither .doc, .docx, RTF nor HTML")
     if data.startswith(OLE_MAGIC) and WORD_STREAM not in data:
         # LibreOffice would import any other OLE file (or junk) as text and return garbage.
