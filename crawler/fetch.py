@@ -6,22 +6,40 @@ fetch runs in a child started with multiprocessing's *spawn* method (a clean
 interpreter: no inherited reactor, threads or sockets) and sends back a
 `FetchResult` — metadata only, the bytes are already in the archive. Costs about a
 second of start-up per crawl; buys a crawl that cannot leak into the next one.
+
+Stopped means stopped. The child dies with its parent (`PR_SET_PDEATHSIG`: SIGKILL,
+which works even while it is stuck in C code such as a slow regular expression),
+lives in its own process group (a terminal's Ctrl-C reaches the parent, which
+decides), and takes SIGTERM's default action (death at once) instead of Scrapy's
+graceful shutdown, which a busy child never gets to run. The parent kills it when
+it is itself interrupted, and when the crawl overruns its time (`CLOSESPIDER_TIMEOUT`
+closes the spider once its requests in flight end; a child still running well after
+that is killed, and what it fetched is imported by the next crawl).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from crawler.items import EncodingProblem, FetchedDocument, FetchFailure
 from crawler.sites import Site
 from govreports.errors import GovreportsError
+from govreports.lifetime import die_with_parent, kill_tree, sendable
+
+# After CLOSESPIDER_TIMEOUT the spider closes once its requests in flight end: a child still
+# running two download timeouts (one request and its retry) and this much later is killed.
+KILL_GRACE_SECONDS = 5.0
+# How long a child that has answered may take to exit.
+EXIT_SECONDS = 10.0
 
 
 @dataclass
@@ -35,16 +53,66 @@ class FetchResult:
     # From the first response to the last: the steady-state fetching, in wall and CPU seconds.
     fetching_seconds: float = 0.0
     fetching_cpu_seconds: float = 0.0
+    closed_reason: str = ""  # Scrapy's: "finished", "closespider_timeout", ...
 
 
 def fetch(sites: Sequence[Site], scrapy_settings: dict[str, Any]) -> FetchResult:
     """Crawl `sites` in a spawned child process and return what it fetched."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        try:
-            return pool.submit(fetch_in_this_process, list(sites), scrapy_settings).result()
-        except BrokenProcessPool:
-            raise GovreportsError("the crawl process died unexpectedly (out of memory or killed)") from None
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_run_child, args=(sending, list(sites), scrapy_settings, os.getpid()), name="govreports-crawl"
+    )
+    child.start()
+    sending.close()
+    try:
+        result = _answer(child, receiving, _grace(scrapy_settings))
+        child.join(EXIT_SECONDS)  # it exits once it has answered
+        return result
+    finally:
+        if child.is_alive() and child.pid is not None:  # interrupted, abandoned or over time
+            kill_tree(child.pid)  # not reaped yet, so the pid is still the child's
+        child.join()
+        receiving.close()
+
+
+def _grace(scrapy_settings: dict[str, Any]) -> tuple[float, float] | None:
+    """(time limit, grace) of the crawl: killed if still running after both (None: no limit)."""
+    limit = float(scrapy_settings.get("CLOSESPIDER_TIMEOUT") or 0)
+    if limit <= 0:
+        return None
+    return limit, 2 * float(scrapy_settings.get("DOWNLOAD_TIMEOUT", 180)) + KILL_GRACE_SECONDS
+
+
+def _answer(child: BaseProcess, receiving: Connection, limits: tuple[float, float] | None) -> FetchResult:
+    timeout = None if limits is None else sum(limits)
+    if not wait([receiving, child.sentinel], timeout):
+        assert limits is not None
+        raise GovreportsError(
+            f"crawl_timeout: the crawl was still running {limits[1]:.0f} s after its time limit "
+            f"({limits[0]:.0f} s, GOVREPORTS_CRAWL_TIMEOUT) and was killed"
+        )
+    try:
+        kind, payload = receiving.recv()
+    except EOFError:
+        raise GovreportsError("the crawl process died unexpectedly (out of memory or killed)") from None
+    if kind == "error":
+        raise payload
+    result: FetchResult = payload
+    return result
+
+
+def _run_child(sending: Connection, sites: list[Site], scrapy_settings: dict[str, Any], parent: int) -> None:
+    """The child's life: die with the parent, in a group of its own, killable at once by SIGTERM."""
+    die_with_parent(parent)
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        answer: tuple[str, Any] = ("result", fetch_in_this_process(sites, scrapy_settings))
+    except Exception as error:
+        answer = ("error", sendable(error))
+    sending.send(answer)
 
 
 def fetch_in_this_process(sites: list[Site], scrapy_settings: dict[str, Any]) -> FetchResult:
@@ -60,7 +128,9 @@ def fetch_in_this_process(sites: list[Site], scrapy_settings: dict[str, Any]) ->
     collector = _Collector()
     collector.connect(crawler)
     task = process.crawl(crawler, sites=[site.model_dump(mode="json") for site in sites])
-    process.start()
+    # Scrapy's handlers would make SIGTERM a graceful stop, which a child stuck in C code never
+    # reaches: the parent decides when to stop, and SIGTERM's default action ends the child at once.
+    process.start(install_signal_handlers=False)
     if task.done() and not task.cancelled() and task.exception() is not None:
         raise GovreportsError(f"the crawl could not start: {task.exception()}")
     spider = crawler.spider
@@ -83,6 +153,10 @@ class _Collector:
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_closed(self, reason: str, **_: Any) -> None:
+        self.result.closed_reason = reason
 
     def response_received(self, request: Any, **_: Any) -> None:
         self.result.pages[request.meta.get("site", "")] += 1

@@ -4,6 +4,12 @@ Polite (the default) is how govreports treats a real portal: robots.txt obeyed,
 AutoThrottle aiming at one request in flight per site, at most two at once per
 site, retries spaced out. Fast turns off only the waiting, for the fixture portals
 in tests and benchmarks; robots.txt, size caps and timeouts stay in force.
+
+Memory held by bodies in flight is bounded: a response is refused past
+MAX_DOCUMENT_BYTES (the parser's own cap, from the same constant), and no more
+requests run at once than GOVREPORTS_CRAWL_BODY_MEMORY holds of such bodies, less
+one body's worth for what Scrapy's scraper holds meanwhile (its decoded text included). A crawl closes itself after
+GOVREPORTS_CRAWL_TIMEOUT seconds (CLOSESPIDER_TIMEOUT).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from govreports.settings import Settings
+from indexer.limits import MAX_DOCUMENT_BYTES
 
 MB = 1024 * 1024
 
@@ -25,8 +32,8 @@ BASE: dict[str, Any] = {
     "LOG_LEVEL": "WARNING",
     "STATS_DUMP": False,
     "LOGSTATS_INTERVAL": 0,
-    # A report is a few MB at most; a 200 MB+ "attachment" is refused before its body is read.
-    "DOWNLOAD_MAXSIZE": 200 * MB,
+    # A report is a few MB at most; a larger "attachment" is refused before its body is read.
+    "DOWNLOAD_MAXSIZE": MAX_DOCUMENT_BYTES,
     "DOWNLOAD_WARNSIZE": 50 * MB,
     "RETRY_ENABLED": True,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
@@ -76,11 +83,16 @@ def scrapy_settings(
 ) -> dict[str, Any]:
     """The one dict a crawl runs with: base, profile, this machine's paths, then `overrides`."""
     data_dir = Path(settings.data_dir)
-    return {
+    chosen = {
         **BASE,
         **PROFILES["polite" if polite else "fast"],
         "USER_AGENT": settings.user_agent,
         "GOVREPORTS_DATA_DIR": str(data_dir),
         "GOVREPORTS_PROGRESS": progress,
+        "CLOSESPIDER_TIMEOUT": settings.crawl_timeout,
         **(overrides or {}),
     }
+    # Each request in flight may hold a body of DOWNLOAD_MAXSIZE; one more is kept for the scraper.
+    bodies = max(1, settings.crawl_body_memory * MB // chosen["DOWNLOAD_MAXSIZE"] - 1)
+    chosen["CONCURRENT_REQUESTS"] = min(chosen["CONCURRENT_REQUESTS"], bodies)
+    return chosen

@@ -24,6 +24,7 @@ from govreports.archive import Archive
 from govreports.errors import ConfigError
 from govreports.es_client import build_client
 from govreports.settings import Settings
+from indexer.limits import ParseLimits
 
 
 def crawl(
@@ -40,6 +41,9 @@ def crawl(
     """Crawl `sites`; parsed reports go to the index (or to `out` as JSON Lines).
 
     `overrides` are Scrapy settings laid over the profile (tests shorten timeouts).
+    Fetching stops after GOVREPORTS_CRAWL_TIMEOUT seconds, and so does parsing what was
+    fetched (documents left unparsed are parsed by the next crawl); each document is
+    parsed under the parse limits.
     """
     if not sites:
         raise ConfigError("no site to crawl: give --site NAME or --start-url URL")
@@ -54,6 +58,13 @@ def crawl(
             archive=Archive(Path(settings.data_dir)),
             sink=sink,
             parse=parse or default_parser(),
+            limits=ParseLimits.from_settings(settings),
+            deadline=time.monotonic() + settings.crawl_timeout,
+        )
+    if fetched.closed_reason == "closespider_timeout":
+        imported.errors.append(
+            f"crawl_timeout: fetching stopped after {settings.crawl_timeout:.0f} s "
+            "(GOVREPORTS_CRAWL_TIMEOUT); the next crawl goes on from what this one fetched"
         )
     index = None
     if isinstance(sink, ElasticsearchSink):

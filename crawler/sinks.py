@@ -16,6 +16,7 @@ from elasticsearch import Elasticsearch
 from govreports.errors import GovreportsError
 from govreports.es_client import ensure_reachable
 from govreports.model import Report
+from govreports.redaction import without_credentials
 from indexer.lifecycle import ensure_index
 from indexer.writer import IndexSummary, index_reports
 
@@ -60,7 +61,8 @@ class ElasticsearchSink:
         self.client = client
         self.alias = alias
         self.es_url = es_url
-        self.key = f"es:{es_url.rstrip('/')}/{alias}"
+        # Kept in the crawl state on disk: the node's address, never its credentials.
+        self.key = f"es:{without_credentials(es_url).rstrip('/')}/{alias}"
         self.summary = IndexSummary()
 
     def prepare(self) -> None:

@@ -151,6 +151,14 @@ class CrawlState:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def forget_validators_of(self, sha256: str) -> None:
+        """The next crawl asks for the documents with these bytes unconditionally: their archived copy
+        is damaged, and a 304 would keep it so."""
+        with self._writing():
+            self._db.execute(
+                "UPDATE fetched SET etag = NULL, last_modified = NULL WHERE sha256 = ?", (sha256,)
+            )
+
     def mark_delivered(self, url: str, *, sink: str, sha256: str, at: datetime) -> None:
         with self._writing():
             self._db.execute(
@@ -193,6 +201,14 @@ class CrawlState:
                 yield
         except sqlite3.Error as error:
             raise GovreportsError(f"cannot write the crawl state: {error}") from None
+
+
+def refetch_in_full(data_dir: Path, sha256: str) -> None:
+    """`forget_validators_of` in the crawl state of `data_dir`, if there is one."""
+    path = data_dir / STATE_FILE
+    if path.exists():
+        with CrawlState(path) as state:
+            state.forget_validators_of(sha256)
 
 
 _FORMATS: dict[str, Format] = {"html": "html", "pdf": "pdf", "docx": "docx", "doc": "doc", "txt": "txt"}

@@ -6,19 +6,29 @@ Layout under ``GOVREPORTS_DATA_DIR/archive``:
 
 Written by the crawler before parsing, read by ``govreports index --from-archive``
 so a parser improvement can re-index everything without crawling again.
+
+Both survive a crash mid-write (see `govreports.append_log`): objects are written
+under a temporary name of their writer's own, fsynced, then renamed; a torn line of
+the log is skipped and reported. An object is checked against its hash whenever it
+is read or stored again, so a damaged one is found, and replaced by the next fetch.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from govreports.append_log import append_line, read_records, write_file_atomically
+from govreports.errors import GovreportsError
 from govreports.model import Format, Level, Provenance, Region
+
+
+class DamagedObject(GovreportsError):
+    """An archived object is missing, or its bytes no longer hash to its name."""
 
 
 class ArchivedDocument(BaseModel):
@@ -42,32 +52,42 @@ class Archive:
         return self.objects / sha256[:2] / sha256
 
     def put_bytes(self, data: bytes) -> str:
-        """Store bytes once (by hash) and return the hash; an existing object is not rewritten."""
+        """Store bytes once (by hash) and return the hash; an intact existing object is not rewritten."""
         sha256 = hashlib.sha256(data).hexdigest()
         path = self.path_of(sha256)
-        if not path.exists():
+        if not _holds(path, sha256):
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".partial")
-            partial.write_bytes(data)
-            partial.replace(path)
+            write_file_atomically(path, data)
         return sha256
 
     def record(self, document: ArchivedDocument) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        with self.log.open("a", encoding="utf-8") as log:
-            log.write(document.model_dump_json() + "\n")
+        append_line(self.log, document.model_dump_json())
 
     def read_bytes(self, sha256: str) -> bytes:
-        return self.path_of(sha256).read_bytes()
+        """The bytes stored under `sha256`; `DamagedObject` when they are gone or no longer hash to it."""
+        try:
+            data = self.path_of(sha256).read_bytes()
+        except FileNotFoundError:
+            raise DamagedObject(f"archive object {sha256} is missing") from None
+        if (actual := hashlib.sha256(data).hexdigest()) != sha256:
+            raise DamagedObject(f"archive object {sha256} is damaged: its {len(data)} bytes hash to {actual}")
+        return data
 
     def latest(self) -> Iterator[ArchivedDocument]:
         """The newest archived fetch of each source URL, in first-archived order."""
         if not self.log.exists():
             return
         newest: dict[str, ArchivedDocument] = {}
-        with self.log.open(encoding="utf-8") as log:
-            for line in log:
-                if line.strip():
-                    document = ArchivedDocument.model_validate(json.loads(line))
-                    newest[document.source_url] = document
+        for document in read_records(self.log, ArchivedDocument.model_validate_json):
+            newest[document.source_url] = document
         yield from newest.values()
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    """Whether `path` exists with exactly the bytes of that hash."""
+    try:
+        with path.open("rb") as stored:
+            return hashlib.file_digest(stored, "sha256").hexdigest() == sha256
+    except FileNotFoundError:
+        return False

@@ -18,7 +18,8 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
 from elasticsearch.serializer import JsonSerializer, NdjsonSerializer
 
-from govreports.errors import ElasticsearchUnavailable
+from govreports.errors import ConfigError, ElasticsearchUnavailable
+from govreports.redaction import node_urls, without_credentials
 from govreports.settings import Settings
 
 REQUEST_TIMEOUT_S = 30.0
@@ -59,6 +60,25 @@ def _tracing_off_unless_asked() -> None:
     os.environ.setdefault(OTEL_TRACING, "false")
 
 
+def _credentials(settings: Settings) -> dict[str, Any]:
+    """The client's authentication and TLS options; credentials inside the URL are the client's to read."""
+    username, password, api_key = settings.es_username, settings.es_password, settings.es_api_key
+    if (username is None) != (password is None):
+        raise ConfigError("GOVREPORTS_ES_USERNAME and GOVREPORTS_ES_PASSWORD are set together or not at all")
+    if api_key is not None and username is not None:
+        raise ConfigError("set GOVREPORTS_ES_API_KEY or GOVREPORTS_ES_USERNAME and _PASSWORD, not both")
+    options: dict[str, Any] = {}
+    if username is not None and password is not None:
+        options["basic_auth"] = (username.get_secret_value(), password.get_secret_value())
+    if api_key is not None:
+        options["api_key"] = api_key.get_secret_value()
+    if settings.es_ca_certs is not None:
+        if not all(node.startswith("https://") for node in node_urls(settings.es_url)):
+            raise ConfigError("GOVREPORTS_ES_CA_CERTS checks TLS: GOVREPORTS_ES_URL must be https://")
+        options["ca_certs"] = str(settings.es_ca_certs)
+    return options
+
+
 def build_client(settings: Settings) -> Elasticsearch:
     _tracing_off_unless_asked()
     return Elasticsearch(
@@ -68,6 +88,7 @@ def build_client(settings: Settings) -> Elasticsearch:
         max_retries=MAX_RETRIES,
         retry_on_timeout=True,
         retry_on_status=RETRY_ON_STATUS,
+        **_credentials(settings),
     )
 
 
@@ -82,6 +103,7 @@ def build_async_client(settings: Settings) -> AsyncElasticsearch:
         max_retries=MAX_RETRIES,
         retry_on_timeout=True,
         retry_on_status=RETRY_ON_STATUS,
+        **_credentials(settings),
     )
 
 
@@ -98,19 +120,23 @@ async def ensure_reachable_async(client: AsyncElasticsearch, url: str) -> None:
 
 @contextmanager
 def unavailable_as_domain_error(url: str) -> Iterator[None]:
-    """Turn "cannot reach the cluster" (or a cluster refusing with 5xx) into `ElasticsearchUnavailable`."""
+    """Turn "cannot reach the cluster" (or a cluster refusing with 5xx) into `ElasticsearchUnavailable`.
+
+    The message is for operators: it names the node, never its credentials.
+    """
+    address = without_credentials(url)
     try:
         yield
     except UNREACHABLE as error:
         raise ElasticsearchUnavailable(
-            f"Elasticsearch does not answer at {url} ({type(error).__name__}); "
+            f"Elasticsearch does not answer at {address} ({type(error).__name__}); "
             "start one with `govreports es start` or set GOVREPORTS_ES_URL"
         ) from error
     except ApiError as error:
         if error.meta.status < 500:
             raise
         status = error.meta.status
-        raise ElasticsearchUnavailable(f"Elasticsearch at {url} is unavailable: HTTP {status}") from error
+        raise ElasticsearchUnavailable(f"Elasticsearch at {address} is unavailable: HTTP {status}") from error
 
 
 def delete_prefixed(client: Elasticsearch, prefix: str) -> None:

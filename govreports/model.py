@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from govreports import checks as consistency
 from govreports.keys import APPLICATION_COLUMNS
+from govreports.text import xml_safe
 
 Template = Literal["2019", "2021", "legacy"]
 Level = Literal["province", "city", "county", "township", "department"]
@@ -22,6 +23,13 @@ Format = Literal["html", "pdf", "docx", "doc", "txt"]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _xml_safe(cls, value: object) -> object:
+        # Every text field, as the parser builds the report: a control character in one title
+        # would make the Atom feed that carries it unreadable to every feed reader.
+        return xml_safe(value) if isinstance(value, str) else value
 
 
 class Region(Strict):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -19,9 +21,55 @@ class Settings(BaseSettings):
     # Where `govreports es start` keeps the Elasticsearch distribution, its data and logs.
     es_home: Path = Field(default_factory=lambda: Path.home() / ".cache" / "govreports" / "elasticsearch")
     es_heap: str = "1g"
+    # Credentials for a cluster with security on (docs/security.md, "Secrets"): either a user and
+    # password or an API key (the encoded form Elasticsearch answers with), never printed.
+    es_username: SecretStr | None = None
+    es_password: SecretStr | None = None
+    es_api_key: SecretStr | None = None
+    es_ca_certs: Path | None = Field(default=None, description="the CA bundle checking an https cluster")
     admin_token: SecretStr | None = None
     allow_private_webhooks: bool = False
+    # Webhook deliveries (docs/security.md, "Webhooks and feeds"): one deadline for a whole POST,
+    # and how much of a receiver's answer is ever read.
+    webhook_deadline: float = Field(30.0, gt=0, description="seconds for one webhook POST, start to end")
+    webhook_max_response_bytes: int = Field(65536, ge=0, description="bytes of a receiver's answer read")
+    # Fernet keys sealing webhook secrets at rest, comma-separated: the first seals, any opens.
+    secret_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     user_agent: str = "govreports/0.1 (+https://github.com/govreports/govreports; research crawler)"
+    # The public surface of `serve` (docs/security.md, "Public surface").
+    public_url: str = Field("http://127.0.0.1:8000", description="the site's address for absolute links")
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list, description="peers whose X-Forwarded-For names the client"
+    )
+    rate_limit: int = Field(0, ge=0, description="requests per minute per client address; 0: no limit")
+    rate_limit_burst: int = Field(30, ge=1, description="requests a client may make at once")
+    max_exports: int = Field(4, ge=1, description="CSV exports streamed at the same time")
+    max_office_stats: int = Field(4, ge=1, description="/api/stats?group_by=office walks at the same time")
+    # Limits per document (docs/security.md, "Limits per document and stopped crawls"): a base
+    # plus so much per page, for the wall clock and the resident memory of the parsing worker.
+    parse_timeout: float = Field(60.0, gt=0, description="seconds to parse one document, before pages")
+    parse_timeout_per_page: float = Field(5.0, ge=0, description="seconds more per page")
+    parse_memory: int = Field(1024, gt=0, description="MB resident while parsing one document")
+    parse_memory_per_page: int = Field(4, ge=0, description="MB more per page")
+    crawl_timeout: float = Field(14400.0, gt=0, description="seconds for a whole crawl (fetch and import)")
+    watch_cycle_timeout: float = Field(43200.0, gt=0, description="seconds for one watch cycle")
+    crawl_body_memory: int = Field(2048, gt=0, description="MB of response bodies a crawl holds at once")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_a_site(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"not an http(s) site address without query or fragment: {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("trusted_proxies", "secret_keys", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # The variable is "10.0.0.2, 172.18.0.0/16": addresses and networks, comma-separated.
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

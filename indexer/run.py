@@ -1,7 +1,8 @@
 """`govreports index`: find documents, parse and segment them on every core, bulk-write them.
 
-Parsing and segmentation run in worker processes (each initialises jieba once);
-the parent only sends bulk requests, so both cores of a small machine stay busy.
+Parsing and segmentation run in worker processes (each initialises jieba once),
+each document under a wall-clock and a memory limit (`indexer.limits`); the parent
+only sends bulk requests, so both cores of a small machine stay busy.
 
 A job is resumable. Its journal (``<data_dir>/index-state/<job>.jsonl``) records,
 after each acknowledged bulk request, which documents are done and how they
@@ -17,14 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-import multiprocessing
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -33,18 +30,24 @@ from typing import Any, TextIO
 
 from elasticsearch import Elasticsearch, helpers
 
-from govreports.archive import Archive, ArchivedDocument
+from crawler.state import refetch_in_full
+from govreports.append_log import append_line, read_records
+from govreports.archive import Archive, ArchivedDocument, DamagedObject
 from govreports.errors import ElasticsearchUnavailable, GovreportsError
 from govreports.model import Report
 from indexer import lifecycle
 from indexer.documents_es import from_document, to_document
+from indexer.limits import Announce, ParseLimits, describe, run_limited
 from indexer.segment import segment
+from indexer.write_lock import WriteLock
 from indexer.writer import (
+    STORED_FIELDS,
     IndexSummary,
     Outcome,
     Prepared,
     RetryPolicy,
     batched,
+    is_ahead_of,
     plan_batch,
     send_batch,
     with_retries,
@@ -52,8 +55,6 @@ from indexer.writer import (
 )
 
 EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf")
-# Documents handed to a worker at once: large enough to amortise the inter-process hop.
-CHUNK = 16
 SCAN_PAGE = 500
 
 
@@ -69,13 +70,14 @@ class FileItem:
     def key(self) -> str:
         return str(self.path)
 
-    def parse(self) -> Report:
+    def parse(self, announce: Announce) -> Report:
         from indexer.documents import detect_format, parse_bytes
 
         data = self.path.read_bytes()
         # The bytes decide the format (a .doc is often HTML); the id comes from the file:// URL,
         # so an edited file is a revision of the same report.
         file_format = detect_format(self.path, data)
+        announce(data, file_format)
         return parse_bytes(
             data, format=file_format, source_url=self.path.as_uri(), fetched_at=datetime.now(UTC)
         )
@@ -94,12 +96,14 @@ class ArchiveItem:
     def fingerprint(self) -> str:
         return self.document.sha256
 
-    def parse(self) -> Report:
+    def parse(self, announce: Announce) -> Report:
         from indexer.documents import parse_bytes
 
         document = self.document
+        data = archived_bytes(self.data_dir, document.sha256)
+        announce(data, document.format)
         return parse_bytes(
-            Archive(self.data_dir).read_bytes(document.sha256),
+            data,
             format=document.format,
             source_url=document.source_url,
             source_site=document.source_site,
@@ -111,6 +115,15 @@ class ArchiveItem:
 
 
 WorkItem = FileItem | ArchiveItem
+
+
+def archived_bytes(data_dir: Path, sha256: str) -> bytes:
+    """The archived object; a damaged one is fetched again (in full) by the next crawl."""
+    try:
+        return Archive(data_dir).read_bytes(sha256)
+    except DamagedObject:
+        refetch_in_full(data_dir, sha256)
+        raise
 
 
 def find_files(paths: Iterable[Path]) -> list[FileItem]:
@@ -145,50 +158,31 @@ class Result:
     error: str | None = None
 
 
-def prepare(item: WorkItem) -> Result:
-    try:
-        report = item.parse()
-    except Exception as error:
-        # One unreadable document must not stop a run of thousands: it is counted and listed
-        # in the failures file with its reason, whatever the parser raised.
-        return Result(item, None, f"{type(error).__name__}: {error}")
-    return Result(item, Prepared(to_document(report), source=item.key))
-
-
-def prepare_chunk(items: list[WorkItem]) -> list[Result]:
-    return [prepare(item) for item in items]
+def prepare(item: WorkItem, announce: Announce) -> Prepared:
+    """Parse and segment one document (in a worker process)."""
+    return Prepared(to_document(item.parse(announce)), source=item.key)
 
 
 def _warm_up() -> None:
     segment("")  # load the dictionary once per worker, before the first document
 
 
-def prepared_results(items: Sequence[WorkItem], workers: int, ahead: int = 0) -> Iterator[Result]:
-    """`prepare` over `items` in order, on `workers` processes (in this one when `workers` is 1).
+def prepared_results(
+    items: Sequence[WorkItem], workers: int, ahead: int = 0, limits: ParseLimits | None = None
+) -> Iterator[Result]:
+    """`prepare` over `items` in order, on `workers` processes, each document under `limits`.
 
-    Up to `ahead` documents (at least three chunks a worker) are prepared before they are
-    asked for, so the workers keep parsing while the caller waits on a bulk request.
+    Up to `ahead` documents are prepared before they are asked for, so the workers keep
+    parsing while the caller waits on a bulk request. One unreadable document (or one over
+    a limit) must not stop a run of thousands: it is counted and listed in the failures
+    file with its reason, whatever the parser raised.
     """
-    chunks = batched(items, CHUNK)
-    if workers <= 1:
-        for chunk in chunks:
-            yield from prepare_chunk(chunk)
-        return
-    # Spawned, not forked: a forked worker maps the parent's whole heap (every work item of a
-    # 100,000-document job) and is counted with it; a spawned one holds only what parsing needs.
-    spawn = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up, mp_context=spawn)
-    try:
-        pending: deque[Future[list[Result]]] = deque()
-        window = max(3 * workers, math.ceil(ahead / CHUNK))
-        for chunk in chunks:
-            pending.append(pool.submit(prepare_chunk, chunk))
-            if len(pending) >= window:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    # Spawned, not forked (see indexer.limits): a forked worker would map the parent's whole
+    # heap (every work item of a 100,000-document job); a spawned one holds only what parsing needs.
+    for finished in run_limited(prepare, items, limits=limits or ParseLimits(), workers=workers,
+                                ahead=ahead, initializer=_warm_up):
+        error = None if finished.error is None else describe(finished.error)
+        yield Result(finished.task, finished.value, error)
 
 
 # --- the journal that makes a job resumable -------------------------------------------
@@ -215,27 +209,21 @@ class Journal:
         return len(self.done)
 
     def _replay(self) -> None:
-        with self.path.open(encoding="utf-8") as lines:
-            for line in lines:
-                if not line.endswith("\n"):
-                    break  # the write of this line was cut short: it never happened
-                record = json.loads(line)
-                if "job" in record:
-                    self.job = record["job"]
-                elif "sending" in record:
-                    self.sending.update({o["id"]: Outcome(**o) for o in record["sending"]})
-                elif "done" in record:
-                    self.done.update(record["done"])
-                    for status, count in record["counts"].items():
-                        setattr(self.summary, status, getattr(self.summary, status) + count)
-                    for report_id in record["ids"]:
-                        self.sending.pop(report_id, None)
+        # A torn record (a crash mid-append) is skipped: what it recorded is simply done again.
+        for record in read_records(self.path, _journal_record):
+            if "job" in record:
+                self.job = record["job"]
+            elif "sending" in record:
+                self.sending.update({o["id"]: Outcome(**o) for o in record["sending"]})
+            elif "done" in record:
+                self.done.update(record["done"])
+                for status, count in record["counts"].items():
+                    setattr(self.summary, status, getattr(self.summary, status) + count)
+                for report_id in record["ids"]:
+                    self.sending.pop(report_id, None)
 
     def _append(self, record: dict[str, Any]) -> None:
-        with self.path.open("a", encoding="utf-8") as log:
-            log.write(json.dumps(record, ensure_ascii=False) + "\n")
-            log.flush()
-            os.fsync(log.fileno())
+        append_line(self.path, json.dumps(record, ensure_ascii=False))
 
     def is_done(self, item: WorkItem) -> bool:
         return self.done.get(item.key) == item.fingerprint
@@ -269,6 +257,13 @@ class Journal:
 
     def finish(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def _journal_record(line: bytes) -> dict[str, Any]:
+    record = json.loads(line)
+    if not isinstance(record, dict):
+        raise ValueError("a journal record is a JSON object")
+    return record
 
 
 def _as_dict(outcome: Outcome) -> dict[str, Any]:
@@ -347,7 +342,7 @@ class JobResult:
     def line(self) -> str:
         text = self.summary.line()
         if self.carried_over:
-            text += f"; {self.carried_over} kept from the live index (not in the archive)"
+            text += f"; {self.carried_over} kept from the live index (not in the archive, or newer)"
         if self.resumed:
             text += f" (resumed: {self.resumed} were done by the interrupted run)"
         if self.failures is not None:
@@ -364,6 +359,7 @@ class Options:
     batch_size: int = 500
     workers: int = 0  # 0: one per core
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    limits: ParseLimits = field(default_factory=ParseLimits)  # each document's wall clock and memory
     # Called once the job's arguments are checked, before its first write: the listener, if any.
     listener: Callable[[], AfterWrite | None] | None = None
 
@@ -381,8 +377,12 @@ def run_job(
     journal: Journal,
     data_dir: Path,
     options: Options,
+    before_batch: Callable[[], None] | None = None,
 ) -> JobResult:
-    """Index `items` into `index`, resuming `journal`; the journal is kept if Elasticsearch goes away."""
+    """Index `items` into `index`, resuming `journal`; the journal is kept if Elasticsearch goes away.
+
+    `before_batch` is called before each batch is written (a writer's lock checkpoint).
+    """
     if "failures" not in journal.job:
         journal.remember(failures=str(new_failure_path(data_dir)))
     failures = FailureLog(Path(journal.job["failures"]))
@@ -391,8 +391,11 @@ def run_job(
     progress = Progress(total=len(items), done=len(items) - len(todo))
     try:
         # Two batches ahead: the next batch is parsed while this one is written.
-        prepared = prepared_results(todo, options.processes, ahead=2 * options.batch_size)
+        prepared = prepared_results(todo, options.processes, ahead=2 * options.batch_size,
+                                    limits=options.limits)
         for results in batched(prepared, options.batch_size):
+            if before_batch is not None:
+                before_batch()
             outcomes, written = _write(client, index, lookup_index, results, journal, failures, options.retry)
             if after_write is not None and written:
                 # Before the batch counts as done: a run stopped here redoes it, listener included.
@@ -439,21 +442,37 @@ def _write(
     return outcomes, written
 
 
-def live_documents_missing_from(client: Elasticsearch, alias: str, new_index: str) -> Iterator[Prepared]:
-    """Documents of the live index that the new one lacks (indexed from local files, not the archive).
+def live_documents_ahead_of(client: Elasticsearch, alias: str, new_index: str) -> Iterator[Prepared]:
+    """Documents of the live index that the new one lacks or holds an older version of (`is_ahead_of`):
+    indexed from local files rather than the archive, or written since the reindex read the archive.
 
     They are re-segmented on the way, so a new dictionary reaches them too.
     """
     if not lifecycle.indices_behind(client, alias):
         return
+    client.indices.refresh(index=alias)  # a scroll sees refreshed writes only: make it every acknowledged one
     hits = helpers.scan(client, index=alias, query={"query": {"match_all": {}}}, size=SCAN_PAGE)
     for page in batched(hits, SCAN_PAGE):
-        present = client.mget(index=new_index, ids=[hit["_id"] for hit in page], source=False)["docs"]
-        found = {doc["_id"] for doc in present if doc.get("found")}
+        ids = [hit["_id"] for hit in page]
+        rebuilt = client.mget(index=new_index, ids=ids, source_includes=STORED_FIELDS)["docs"]
+        versions = {doc["_id"]: doc["_source"] for doc in rebuilt if doc.get("found")}
         for hit in page:
-            if hit["_id"] not in found:
-                source = hit["_source"]
+            source = hit["_source"]
+            if is_ahead_of(source, versions.get(hit["_id"])):
                 yield Prepared(to_document(from_document(source)), source=source.get("source_url"))
+
+
+def _carry_over(
+    client: Elasticsearch, alias: str, target: str, options: Options, result: JobResult, failures: FailureLog
+) -> None:
+    """Copy `live_documents_ahead_of` into `target`, each merged with the version `target` holds."""
+    for batch in batched(live_documents_ahead_of(client, alias, target), options.batch_size):
+        for outcome in write_batch(client, target, batch, retry=options.retry):
+            if outcome.status == "failed":
+                failures.write(outcome.source, outcome.error, outcome.id)
+                result.summary.add(outcome, keep=False)
+            else:
+                result.carried_over += 1
 
 
 # --- the three kinds of job -----------------------------------------------------------
@@ -485,21 +504,27 @@ def _index_into_alias(
     """One journaled job writing straight into the live alias (a rerun resumes it)."""
     lifecycle.ensure_index(client, alias)
     journal = journal_for(data_dir, kind, alias=alias, **identity)
-    result = run_job(
-        client,
-        index=alias,
-        lookup_index=alias,
-        items=items,
-        journal=journal,
-        data_dir=data_dir,
-        options=options,
-    )
+    with WriteLock(client, alias).writing() as session:
+        result = run_job(
+            client,
+            index=alias,
+            lookup_index=alias,
+            items=items,
+            journal=journal,
+            data_dir=data_dir,
+            options=options,
+            before_batch=partial(with_retries, options.retry, session.checkpoint),
+        )
     journal.finish()
     return result
 
 
 def reindex(client: Elasticsearch, alias: str, data_dir: Path, options: Options) -> JobResult:
-    """Build a new physical index from the archive (plus live documents it lacks), then swap the alias."""
+    """Build a new physical index from the archive (plus live documents it lacks), then swap the alias.
+
+    The swap holds the write lock alone (`indexer.write_lock`), after a last copy of what
+    writers wrote to the live index meanwhile: no acknowledged write is lost with the old index.
+    """
     journal = journal_for(data_dir, "reindex", alias=alias)
     target = journal.job.get("target")
     if target is None or not client.indices.exists(index=target):
@@ -518,13 +543,10 @@ def reindex(client: Elasticsearch, alias: str, data_dir: Path, options: Options)
         options=options,
     )
     failures = FailureLog(Path(journal.job["failures"]))
-    for batch in batched(live_documents_missing_from(client, alias, target), options.batch_size):
-        for outcome in write_batch(client, target, batch, lookup_index=alias, retry=options.retry):
-            if outcome.status == "failed":
-                failures.write(outcome.source, outcome.error, outcome.id)
-                result.summary.add(outcome, keep=False)
-            else:
-                result.carried_over += 1
-    lifecycle.swap_alias(client, alias, target)
+    _carry_over(client, alias, target, options, result, failures)  # the bulk of it, while writers write
+    with WriteLock(client, alias).exclusive() as lock:
+        _carry_over(client, alias, target, options, result, failures)  # what they wrote meanwhile
+        lock.ensure_held()
+        lifecycle.swap_alias(client, alias, target)
     journal.finish()
     return replace(result, failures=failures.path if failures.path.exists() else None)

@@ -27,6 +27,7 @@ from govreports.es_client import UNREACHABLE
 from govreports.model import Report
 from indexer.documents_es import to_document
 from indexer.lifecycle import ensure_index
+from indexer.write_lock import WriteLock
 
 Status = Literal["new", "revised", "unchanged", "failed"]
 # Answers that mean "busy or going away, try again", not "this document is wrong".
@@ -110,15 +111,18 @@ def index_reports(
 
     Segmentation runs in this process: callers with many reports and idle cores
     (the `govreports index` command) prepare documents in worker processes and call
-    `write_batch` themselves.
+    `write_batch` themselves. The writes share the write lock (`indexer.write_lock`),
+    so a reindex finishing meanwhile loses none of them.
     """
     # Without its alias, a bulk write would auto-create a plain index with guessed mappings.
     ensure_index(client, alias)
     summary = IndexSummary()
     prepared = (Prepared(to_document(report), source=report.source_url) for report in reports)
-    for batch in batched(prepared, batch_size):
-        for outcome in write_batch(client, alias, batch):
-            summary.add(outcome)
+    with WriteLock(client, alias).writing() as session:
+        for batch in batched(prepared, batch_size):
+            with_retries(RetryPolicy(), session.checkpoint)
+            for outcome in write_batch(client, alias, batch):
+                summary.add(outcome)
     return summary
 
 
@@ -213,6 +217,31 @@ def merge(prepared: Prepared, stored: dict[str, Any] | None) -> tuple[dict[str, 
     replaced = {"content_sha256": previous, "fetched_at": stored.get("fetched_at")}
     document["revisions"] = _union(revisions, [replaced])
     return document, Outcome(prepared.id, "revised", sha256, previous_sha256=previous, source=prepared.source)
+
+
+def is_ahead_of(live: dict[str, Any], rebuilt: dict[str, Any] | None) -> bool:
+    """Whether the live index holds a version of a report that a rebuilt index lacks, so a reindex copies it.
+
+    A rebuilt version that differs may be the newer one (archived but never indexed, it
+    lists the live version among its revisions): it stays, unless the live one was fetched later.
+    """
+    if rebuilt is None:
+        return True
+    sha256 = live["content_sha256"]
+    if sha256 == rebuilt["content_sha256"]:
+        return False
+    replaced = {revision["content_sha256"] for revision in rebuilt.get("revisions") or []}
+    return sha256 not in replaced or _fetched_later(live.get("fetched_at"), rebuilt.get("fetched_at"))
+
+
+def _fetched_later(first: str | None, second: str | None) -> bool:
+    if first is None or second is None:
+        return False
+    return _aware(datetime.fromisoformat(first)) > _aware(datetime.fromisoformat(second))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _union(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from govreports.text import xml_safe
 from monitor.summaries import ReportSummary, display_title
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -62,8 +63,18 @@ def render_feed(info: FeedInfo, entries: Sequence[ReportSummary], *, now: dateti
     _text(feed, "generator", "govreports")
     for entry in entries:
         feed.append(_entry(entry, now=now))
+    _strip_forbidden_characters(feed)
     document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return document
+
+
+def _strip_forbidden_characters(root: ET.Element) -> None:
+    # Reports indexed before the parser stripped them, and the search words in a feed's title,
+    # may hold characters XML 1.0 forbids: one of them would make the whole feed unreadable.
+    for element in root.iter():
+        if element.text:
+            element.text = xml_safe(element.text)
+        element.attrib.update({name: xml_safe(value) for name, value in element.attrib.items()})
 
 
 def _entry(summary: ReportSummary, *, now: datetime) -> ET.Element:

@@ -5,38 +5,48 @@ a receiver that is down or a restart loses nothing: the next pass finds it pendi
 Before sending, a pass claims the delivery for a short lease (an optimistic-concurrency
 update), so two watch processes do not both send it; a pass that dies mid-send lets
 the lease run out and the delivery is sent again, with the same idempotency key.
+
+Each POST goes through `monitor.pinned`: to the addresses its one DNS lookup checked,
+within one deadline for the whole exchange, reading at most so many bytes of the answer.
+The lease outlasts that deadline, so no delivery is sent twice at once.
 """
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Literal
 
 import httpx
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 from pydantic import BaseModel
 
-from monitor.clock import es_date
+from govreports.secrets import SecretBox, SecretUnavailable
+from govreports.settings import Settings
+from monitor.clock import Clock, es_date
 from monitor.errors import InvalidWebhookUrl
 from monitor.events import EventName
 from monitor.indices import MonitorIndices
+from monitor.pinned import pinned_client
 from monitor.retry import RetryPolicy
 from monitor.scan import scan_hits
 from monitor.signing import SIGNATURE_HEADER, sign
-from monitor.subscriptions import Subscription
-from monitor.webhook_url import validate_webhook_url
+from monitor.subscriptions import Subscription, signing_secret
+from monitor.webhook_url import Resolver, checked_addresses, resolve_host, webhook_target
 
 Status = Literal["pending", "delivered", "expired", "cancelled"]
 DELIVERY_HEADER = "X-Govreports-Delivery"
 EVENT_HEADER = "X-Govreports-Event"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-POST_TIMEOUT_S = 10.0
-# Long enough for one POST with its timeout; short enough that a crashed sender's claim soon lapses.
-CLAIM_LEASE = timedelta(minutes=2)
+# A claim lasts a POST's deadline and this much more, for the DNS lookup (bounded by the system
+# resolver's own timeouts) and the Elasticsearch writes around the POST; a crashed sender's claim
+# lapses that soon after.
+CLAIM_MARGIN = timedelta(minutes=1)
+# How much of a failed POST's answer `last_error` keeps, for whoever debugs the receiver.
+ERROR_EXCERPT_CHARS = 200
 _DATES = ("window_start", "window_end", "created_at", "next_attempt_at", "expires_at", "delivered_at")
 
 
@@ -71,6 +81,24 @@ class Attempt:
     ok: bool
     status: int | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class PostLimits:
+    """How far one POST may go: a deadline for all of it, and how much of the answer is read."""
+
+    deadline: float
+    max_response_bytes: int
+    # Looks a webhook's host up (a test gives a stub in place of DNS).
+    resolve: Resolver = resolve_host
+
+    @classmethod
+    def of(cls, settings: Settings) -> PostLimits:
+        return cls(deadline=settings.webhook_deadline, max_response_bytes=settings.webhook_max_response_bytes)
+
+    @property
+    def claim_lease(self) -> timedelta:
+        return timedelta(seconds=self.deadline) + CLAIM_MARGIN
 
 
 @dataclass
@@ -150,43 +178,63 @@ def _save(client: Elasticsearch, indices: MonitorIndices, delivery: Delivery, hi
 # --- sending ------------------------------------------------------------------
 
 
-def headers_for(delivery: Delivery, subscription: Subscription, user_agent: str) -> dict[str, str]:
+def headers_for(
+    delivery: Delivery, subscription: Subscription, user_agent: str, secrets: SecretBox | None
+) -> dict[str, str]:
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": user_agent,
+        # Only the start of an answer is read: it had better be readable, not a compressed stream.
+        "Accept-Encoding": "identity",
         EVENT_HEADER: delivery.event,
         DELIVERY_HEADER: delivery.id,
         IDEMPOTENCY_HEADER: delivery.id,
     }
-    if subscription.secret:
-        headers[SIGNATURE_HEADER] = sign(delivery.body.encode("utf-8"), subscription.secret)
+    secret = signing_secret(subscription, secrets)
+    if secret:
+        headers[SIGNATURE_HEADER] = sign(delivery.body.encode("utf-8"), secret)
     return headers
 
 
 def post(
-    http: httpx.Client,
+    limits: PostLimits,
     delivery: Delivery,
     subscription: Subscription,
     *,
     user_agent: str,
     allow_private: bool,
+    secrets: SecretBox | None,
 ) -> Attempt:
-    """One POST of the delivery; any 2xx is success, anything else (or no answer) a failure to retry."""
+    """One POST of the delivery, within `limits`; any 2xx is success, anything else a failure to retry."""
     try:
-        # Checked again at send time: the host's DNS may have moved since the subscription was made.
-        url = validate_webhook_url(subscription.webhook_url, allow_private=allow_private)
-        response = http.post(
-            url,
-            content=delivery.body.encode("utf-8"),
-            headers=headers_for(delivery, subscription, user_agent),
-        )
-    except InvalidWebhookUrl as error:
+        target = webhook_target(subscription.webhook_url)
+        headers = headers_for(delivery, subscription, user_agent, secrets)
+        # Checked again at send time, on the very addresses connected to: DNS may have moved since.
+        addresses_of = partial(checked_addresses, allow_private=allow_private, resolve=limits.resolve)
+        body = delivery.body.encode("utf-8")
+        with (
+            pinned_client(addresses_of, deadline=limits.deadline, tls=_tls_context()) as http,
+            http.stream("POST", target.url, content=body, headers=headers) as response,
+        ):
+            answer = _read_at_most(response, limits.max_response_bytes)
+    except (InvalidWebhookUrl, SecretUnavailable) as error:  # a secret it cannot sign with: never unsigned
         return Attempt(ok=False, error=str(error))
     except httpx.HTTPError as error:
         return Attempt(ok=False, error=f"{type(error).__name__}: {error}")
     if 200 <= response.status_code < 300:
         return Attempt(ok=True, status=response.status_code)
-    return Attempt(ok=False, status=response.status_code, error=f"HTTP {response.status_code}")
+    excerpt = " ".join(answer.decode("utf-8", "replace").split())[:ERROR_EXCERPT_CHARS]
+    failure = f"HTTP {response.status_code}: {excerpt}" if excerpt else f"HTTP {response.status_code}"
+    return Attempt(ok=False, status=response.status_code, error=failure)
+
+
+def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+    """Up to `limit` bytes of the answer as sent (never inflated); the rest is never downloaded."""
+    answer = bytearray()
+    chunks = response.iter_raw()
+    while len(answer) < limit and (chunk := next(chunks, None)) is not None:
+        answer += chunk[: limit - len(answer)]
+    return bytes(answer)
 
 
 @lru_cache(maxsize=1)
@@ -195,28 +243,26 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def webhook_client() -> httpx.Client:
-    # No redirects: a receiver must not be able to bounce the POST to an address validation refused.
-    return httpx.Client(
-        timeout=POST_TIMEOUT_S, follow_redirects=False, trust_env=False, verify=_tls_context()
-    )
-
-
 def deliver_due(
     client: Elasticsearch,
     indices: MonitorIndices,
-    http: httpx.Client,
+    limits: PostLimits,
     *,
-    now: datetime,
+    clock: Clock,
     policy: RetryPolicy,
     user_agent: str,
     allow_private: bool,
+    secrets: SecretBox | None,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> DeliveryPass:
-    """Try every delivery that is due; a failing receiver's later deliveries wait for its next turn."""
+    """Try every delivery that is due, until `stopped`; a failing receiver's later deliveries wait
+    for its next turn. The clock is read at each step: one POST may take up to its deadline."""
     outcome = DeliveryPass()
     subscriptions: dict[str, Subscription | None] = {}
     stalled: set[str] = set()
-    for hit in _due(client, indices, now):
+    for hit in _due(client, indices, clock()):
+        if stopped():
+            break
         delivery = Delivery.model_validate(hit["_source"])
         if delivery.subscription_id in stalled:
             continue
@@ -225,11 +271,18 @@ def deliver_due(
         subscription = subscriptions[delivery.subscription_id]
         if subscription is None:
             _finish(client, indices, delivery, hit, "cancelled", outcome.cancelled)
-        elif now >= delivery.expires_at:
+        elif clock() >= delivery.expires_at:
             _finish(client, indices, delivery, hit, "expired", outcome.expired)
-        elif _claim(client, indices, delivery, hit, now):
-            attempt = post(http, delivery, subscription, user_agent=user_agent, allow_private=allow_private)
-            _settle(client, indices, delivery, hit, attempt, now, policy)
+        elif _claim(client, indices, delivery, hit, until=clock() + limits.claim_lease):
+            attempt = post(
+                limits,
+                delivery,
+                subscription,
+                user_agent=user_agent,
+                allow_private=allow_private,
+                secrets=secrets,
+            )
+            _settle(client, indices, delivery, hit, attempt, clock(), policy)
             (outcome.delivered if attempt.ok else outcome.failed).append(delivery.id)
             if not attempt.ok:
                 stalled.add(delivery.subscription_id)
@@ -247,9 +300,14 @@ def _subscription(
 
 
 def _claim(
-    client: Elasticsearch, indices: MonitorIndices, delivery: Delivery, hit: dict[str, Any], now: datetime
+    client: Elasticsearch,
+    indices: MonitorIndices,
+    delivery: Delivery,
+    hit: dict[str, Any],
+    *,
+    until: datetime,
 ) -> bool:
-    delivery.next_attempt_at = now + CLAIM_LEASE
+    delivery.next_attempt_at = until
     return _save(client, indices, delivery, hit)
 
 

@@ -3,7 +3,8 @@
 One cycle crawls the sites one at a time (each in its own Scrapy child process,
 see `crawler.fetch`), recording each site's run, then runs `notify`. A site that
 fails is recorded as failed and the next one is crawled. Between cycles the loop
-sleeps, waking to retry deliveries as they fall due.
+sleeps. Deliveries go out on a thread of their own (`BackgroundSender`), retries
+included, so a slow webhook receiver never delays a crawl; `--once` sends inline.
 
 SIGTERM or SIGINT once: the current site is finished, then the loop stops (no new
 site, no notify: the next start derives the notifications from the index). Twice:
@@ -17,7 +18,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import FrameType
@@ -26,12 +27,12 @@ from typing import TYPE_CHECKING
 from elasticsearch import Elasticsearch
 
 from govreports.errors import GovreportsError
+from govreports.redaction import redactor
 from govreports.settings import Settings
-from monitor import deliveries
 from monitor.clock import Clock, utc_now
 from monitor.errors import elasticsearch_errors
 from monitor.indices import MonitorIndices, ensure_indices
-from monitor.notify import NotifyOutcome, notify, send_due
+from monitor.notify import BackgroundSender, NotifyOutcome, notify
 from monitor.retry import RetryPolicy
 from monitor.runs import RunStatus, SiteRun, abandon_orphans, new_cycle_id, save_run, start_run
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("govreports.watch")
 # Crawl one site into the index: `crawler.run.crawl` with the loop's options bound.
 CrawlSite = Callable[[Settings, "Site", Elasticsearch], "CrawlSummary"]
-# Longest single sleep, so a clock jump or a delivery recorded by another process is noticed.
+# Longest single sleep, so a clock jump is noticed.
 MAX_NAP = timedelta(minutes=5)
 
 
@@ -109,23 +110,41 @@ def run_cycle(
     stop: StopSignal,
     clock: Clock = utc_now,
     policy: RetryPolicy | None = None,
+    sender: BackgroundSender | None = None,
 ) -> CycleOutcome:
-    """Crawl each site (each failure recorded, none fatal), then notify; stops early on `stop`."""
+    """Crawl each site (each failure recorded, none fatal), then notify (through `sender` when given);
+    stops early on `stop`."""
     indices = MonitorIndices(settings.index)
     with elasticsearch_errors(settings.es_url):
         ensure_indices(client, indices)
         abandon_orphans(client, indices, clock())
     outcome = CycleOutcome(new_cycle_id(clock()))
+    # The cycle's time: no site starts after it, and each crawl gets at most what is left.
+    deadline = clock() + timedelta(seconds=settings.watch_cycle_timeout)
     for site in sites:
         if stop.requested:
             outcome.stopped = True
             return outcome
-        outcome.runs.append(_crawl_one(client, settings, site, outcome.cycle_id, crawl, clock))
+        left = (deadline - clock()).total_seconds()
+        if left <= 0:
+            outcome.runs.append(_out_of_time(client, settings, site, outcome.cycle_id, clock))
+            continue
+        within = settings.model_copy(update={"crawl_timeout": min(settings.crawl_timeout, left)})
+        outcome.runs.append(_crawl_one(client, within, site, outcome.cycle_id, crawl, clock))
     if stop.requested:
         outcome.stopped = True
         return outcome
-    outcome.notified = notify(client, settings, clock=clock, policy=policy)
+    outcome.notified = notify(client, settings, clock=clock, policy=policy, sender=sender)
     return outcome
+
+
+def _out_of_time(
+    client: Elasticsearch, settings: Settings, site: Site, cycle_id: str, clock: Clock
+) -> SiteRun:
+    run = start_run(cycle_id, site.name, clock())
+    reason = "watch_cycle_timeout: not crawled, the cycle's time (GOVREPORTS_WATCH_CYCLE_TIMEOUT) was up"
+    _finish(client, settings, run, clock(), "failed", reason)
+    return run
 
 
 def _crawl_one(
@@ -141,8 +160,9 @@ def _crawl_one(
         _finish(client, settings, run, clock(), "abandoned", "stopped by a second signal mid-crawl")
         raise
     except Exception as error:  # one portal's failure, whatever it is, must not stop the others
-        log.warning("cycle %s: %s failed: %s", cycle_id, site.name, error)
-        _finish(client, settings, run, clock(), "failed", f"{type(error).__name__}: {error}")
+        problem = redactor(settings).redact(f"{type(error).__name__}: {error}")
+        log.warning("cycle %s: %s failed: %s", cycle_id, site.name, problem)
+        _finish(client, settings, run, clock(), "failed", problem)
         return run
     _count(run, summary)
     _finish(client, settings, run, clock(), "failed" if run.error else "ok", run.error)
@@ -175,7 +195,8 @@ def _finish(
     status: RunStatus,
     error: str | None,
 ) -> None:
-    run.status, run.finished_at, run.error = status, now, error
+    # Stored, and shown by /api/watch: never with Elasticsearch's credentials.
+    run.status, run.finished_at, run.error = status, now, redactor(settings).redact(error) if error else None
     with elasticsearch_errors(settings.es_url):
         save_run(client, MonitorIndices(settings.index), run)
 
@@ -193,43 +214,28 @@ def watch(
     policy: RetryPolicy | None = None,
     on_cycle: Callable[[CycleOutcome], None] | None = None,
 ) -> None:
-    """Run cycles every `every` until stopped (or once); between cycles, send deliveries as they fall due."""
-    while not stop.requested:
-        started = clock()
-        try:
-            outcome = run_cycle(client, settings, sites, crawl=crawl, stop=stop, clock=clock, policy=policy)
-        except GovreportsError as error:
+    """Run cycles every `every` until stopped (or once); deliveries go out meanwhile, as they fall due."""
+    sender = None if once else BackgroundSender(client, settings, clock=clock, policy=policy)
+    with sender or nullcontext():
+        while not stop.requested:
+            started = clock()
+            try:
+                outcome = run_cycle(
+                    client, settings, sites, crawl=crawl, stop=stop, clock=clock, policy=policy, sender=sender
+                )
+            except GovreportsError as error:
+                if once:
+                    raise
+                # Elasticsearch down, say: this cycle is lost, the next one may find it back.
+                log.error("cycle failed: %s", error)
+            else:
+                if on_cycle is not None:
+                    on_cycle(outcome)
             if once:
-                raise
-            # Elasticsearch down, say: this cycle is lost, the next one may find it back.
-            log.error("cycle failed: %s", error)
-        else:
-            if on_cycle is not None:
-                on_cycle(outcome)
-        if once:
-            return
-        _between_cycles(client, settings, until=started + every, stop=stop, clock=clock, policy=policy)
+                return
+            _sleep_until(started + every, stop=stop, clock=clock)
 
 
-def _between_cycles(
-    client: Elasticsearch,
-    settings: Settings,
-    *,
-    until: datetime,
-    stop: StopSignal,
-    clock: Clock,
-    policy: RetryPolicy | None,
-) -> None:
-    indices = MonitorIndices(settings.index)
+def _sleep_until(until: datetime, *, stop: StopSignal, clock: Clock) -> None:
     while not stop.requested and clock() < until:
-        try:
-            with elasticsearch_errors(settings.es_url):
-                due = deliveries.next_due_at(client, indices)
-            if due is not None and due <= clock():
-                send_due(client, settings, clock=clock, policy=policy)
-                continue
-        except GovreportsError as error:
-            log.warning("could not retry deliveries: %s", error)
-            due = None
-        wake = min(until, due or until, clock() + MAX_NAP)
-        stop.wait((wake - clock()).total_seconds())
+        stop.wait(min(until - clock(), MAX_NAP).total_seconds())

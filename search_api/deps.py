@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from govreports.settings import Settings
+from search_api.limits import HeavyRequests
 from search_api.params import QueryModel
 from search_api.query import ExportParams, SearchParams, StatsParams
 from search_api.store import ReportStore
@@ -23,8 +24,14 @@ async def get_store(request: Request) -> ReportStore:
     return store
 
 
+async def get_heavy(request: Request) -> HeavyRequests:
+    heavy: HeavyRequests = request.app.state.heavy
+    return heavy
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ReportStore, Depends(get_store)]
+HeavyDep = Annotated[HeavyRequests, Depends(get_heavy)]
 # The routes that take these also declare their `openapi()` as `openapi_extra`.
 SEARCH_QUERY = QueryModel(SearchParams)
 STATS_QUERY = QueryModel(StatsParams)

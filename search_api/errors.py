@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -12,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from govreports.errors import ElasticsearchUnavailable, GovreportsError
 from search_api.schemas import ErrorBody
+
+log = logging.getLogger("govreports.api")
 
 
 class ReportNotFound(GovreportsError):
@@ -26,14 +29,23 @@ class StoredReportInvalid(GovreportsError):
     """A document of the index does not fit the report model (written by another version)."""
 
 
+class Busy(GovreportsError):
+    """As many requests of this kind as the server allows are running; try again later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 # Declared on every API route so the OpenAPI document describes the real error bodies.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "a parameter is invalid"},
+    429: {"model": ErrorBody, "description": "too many requests from this address (GOVREPORTS_RATE_LIMIT)"},
     502: {
         "model": ErrorBody,
         "description": "Elasticsearch refused the request, or its data is not readable",
     },
-    503: {"model": ErrorBody, "description": "Elasticsearch is unreachable"},
+    503: {"model": ErrorBody, "description": "Elasticsearch is unreachable, or the server is busy"},
 }
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "no such report"}
@@ -79,31 +91,31 @@ async def _on_http_exception(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _on_not_found(_: Request, exc: Exception) -> JSONResponse:
-    return error_response(404, str(exc))
-
-
-async def _on_unavailable(_: Request, exc: Exception) -> JSONResponse:
-    return error_response(503, str(exc))
-
-
-async def _on_rejected(_: Request, exc: Exception) -> JSONResponse:
-    return error_response(502, "Elasticsearch refused the request", str(exc))
-
-
-async def _on_invalid_document(_: Request, exc: Exception) -> JSONResponse:
-    return error_response(502, str(exc))
+def public_error(error: GovreportsError) -> tuple[int, str]:
+    """The status and the message a client sees for a domain error (the JSON API and the page alike)."""
+    if isinstance(error, ReportNotFound):
+        return 404, str(error)
+    if isinstance(error, ElasticsearchUnavailable | Busy):
+        return 503, str(error)
+    if isinstance(error, SearchRejected):
+        # Elasticsearch's own text names indices and internals: it goes to the log, not the client.
+        log.warning("Elasticsearch refused a request: %s", error)
+        return 502, "Elasticsearch refused the request"
+    if isinstance(error, StoredReportInvalid):
+        return 502, str(error)
+    return 400, str(error)
 
 
 async def _on_domain_error(_: Request, exc: Exception) -> JSONResponse:
-    return error_response(400, str(exc))
+    assert isinstance(exc, GovreportsError)
+    status, message = public_error(exc)
+    response = error_response(status, message)
+    if isinstance(exc, Busy):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
-    app.add_exception_handler(ReportNotFound, _on_not_found)
-    app.add_exception_handler(ElasticsearchUnavailable, _on_unavailable)
-    app.add_exception_handler(SearchRejected, _on_rejected)
-    app.add_exception_handler(StoredReportInvalid, _on_invalid_document)
     app.add_exception_handler(GovreportsError, _on_domain_error)

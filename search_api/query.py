@@ -260,7 +260,8 @@ def _must_contain(text: str) -> dict[str, Any]:
 def build_text_query(q: str) -> dict[str, Any] | None:
     """Every word and every quoted phrase must occur; None when nothing searchable was typed."""
     phrases, words = split_query(q)
-    clauses = [_must_contain(text) for text in [*words, *phrases]]
+    # Each distinct word or phrase once: "公开 公开 …" repeated to 500 characters is one clause, not 250.
+    clauses = [_must_contain(text) for text in dict.fromkeys([*words, *phrases])]
     if not clauses:
         return None
     # Naming the office exactly ranks its own reports first.

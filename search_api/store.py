@@ -1,7 +1,12 @@
-"""The report index as the API sees it: a few async calls, the client's exceptions made domain errors."""
+"""The report index as the API sees it: a few async calls, the client's exceptions made domain errors.
+
+A cluster that does not answer is, to the API's anonymous users, only "the search backend is
+unavailable": its address and why it failed go to the log, for the operator.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -9,33 +14,39 @@ from typing import Any, NoReturn
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, TransportError
 
 from govreports.errors import ElasticsearchUnavailable, GovreportsError
+from govreports.redaction import PUBLIC_UNAVAILABLE, without_credentials
 from search_api.errors import ReportNotFound, SearchRejected
 
 EXPORT_BATCH = 1000
 EXPORT_KEEP_ALIVE = "2m"
+log = logging.getLogger("govreports.api")
 
 
 class ReportStore:
     def __init__(self, client: AsyncElasticsearch, index: str, es_url: str) -> None:
         self.client = client
         self.index = index
-        self.es_url = es_url
+        # For the log only, and without credentials.
+        self.es_address = without_credentials(es_url)
 
     @contextmanager
-    def _translated_errors(self) -> Iterator[None]:
+    def translated_errors(self) -> Iterator[None]:
+        """The client's exceptions, within the block, as the API's domain errors."""
         try:
             yield
         except TransportError as error:
-            raise ElasticsearchUnavailable(
-                f"Elasticsearch at {self.es_url} does not answer ({error})"
-            ) from error
+            raise self._unavailable(f"does not answer ({error})") from error
         except ApiError as error:
             raise self._refusal(error.meta.status, error.body, str(error)) from error
+
+    def _unavailable(self, reason: str) -> ElasticsearchUnavailable:
+        log.warning("Elasticsearch at %s %s", self.es_address, reason)
+        return ElasticsearchUnavailable(PUBLIC_UNAVAILABLE)
 
     def _refusal(self, status: int, body: Any, fallback: str) -> GovreportsError:
         """The domain error for an error answer of Elasticsearch."""
         if status >= 500:
-            return ElasticsearchUnavailable(f"Elasticsearch at {self.es_url} is unavailable: HTTP {status}")
+            return self._unavailable(f"is unavailable: HTTP {status}")
         if _error_type(body) == "index_not_found_exception":
             return ElasticsearchUnavailable(
                 f"the index {self.index!r} does not exist yet: index some reports first"
@@ -43,7 +54,7 @@ class ReportStore:
         return SearchRejected(_reason(body, fallback))
 
     async def search(self, body: dict[str, Any]) -> dict[str, Any]:
-        with self._translated_errors():
+        with self.translated_errors():
             response = await self.client.search(index=self.index, body=body)
         return dict(response.body)
 
@@ -57,7 +68,7 @@ class ReportStore:
             # Cached until the index next refreshes; a page of hits too (Elasticsearch caches only
             # size-0 searches unless asked).
             searches += [{"index": self.index, "request_cache": True}, body]
-        with self._translated_errors():
+        with self.translated_errors():
             response = await self.client.msearch(searches=searches)
         answers: list[dict[str, Any]] = response["responses"]
         for answer in answers:
@@ -70,7 +81,7 @@ class ReportStore:
         raise self._refusal(int(answer.get("status", 500)), answer, "a search of the batch failed")
 
     async def get_source(self, report_id: str) -> dict[str, Any]:
-        with self._translated_errors():
+        with self.translated_errors():
             try:
                 response = await self.client.get(index=self.index, id=report_id)
             except NotFoundError as error:
@@ -82,7 +93,7 @@ class ReportStore:
 
     async def open_export(self) -> str:
         """A point in time over the index, so an export reads one consistent snapshot."""
-        with self._translated_errors():
+        with self.translated_errors():
             response = await self.client.open_point_in_time(index=self.index, keep_alive=EXPORT_KEEP_ALIVE)
         pit_id: str = response["id"]
         return pit_id
@@ -104,7 +115,7 @@ class ReportStore:
                 }
                 if after is not None:
                     body["search_after"] = after
-                with self._translated_errors():
+                with self.translated_errors():
                     response = await self.client.search(body=body)
                 hits = response["hits"]["hits"]
                 if not hits:
@@ -123,14 +134,14 @@ class ReportStore:
             return
 
     async def cluster_status(self) -> str:
-        with self._translated_errors():
+        with self.translated_errors():
             response = await self.client.cluster.health()
         status: str = response["status"]
         return status
 
     async def documents(self) -> int | None:
         """Documents in the index, None when it does not exist."""
-        with self._translated_errors():
+        with self.translated_errors():
             if not await self.client.indices.exists(index=self.index):
                 return None
             response = await self.client.count(index=self.index)

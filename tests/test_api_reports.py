@@ -21,13 +21,16 @@ from search_api.testing import InProcessClient, api_over_corpus, in_process, syn
 pytestmark = pytest.mark.es
 
 
+BROKEN_ID = "b" * 40  # ids are what the indexer generates: 40 lowercase hex digits
+
+
 def build_truth() -> list[Report]:
     rng = random.Random(11)
     broken = random_report(rng, template="2021", year=2022, break_rule="balance").truth
     source = "https://www.example.gov.cn/zwgk/broken.html"
     return [
         *synthetic_corpus(seed=3, offices=6),
-        broken.model_copy(update={"id": "broken-balance", "source_url": source}),
+        broken.model_copy(update={"id": BROKEN_ID, "source_url": source}),
     ]
 
 
@@ -51,7 +54,7 @@ def test_a_report_comes_back_whole(api: InProcessClient) -> None:
         assert {**body, "first_seen_at": None} == report.model_dump(mode="json")
 
 
-@pytest.mark.parametrize("report_id", ["0" * 40, "no-such-report"])
+@pytest.mark.parametrize("report_id", ["0" * 40, "f" * 40])
 def test_an_unknown_id_is_404(api: InProcessClient, report_id: str) -> None:
     response = api.get(f"/api/reports/{report_id}")
 
@@ -128,12 +131,14 @@ def unreachable_api(es_session_settings: Settings, free_port: int) -> Iterator[I
         yield client
 
 
-@pytest.mark.parametrize("path", ["/api/search?q=公开", "/api/reports/abc", "/api/stats", "/api/export.csv"])
+@pytest.mark.parametrize(
+    "path", ["/api/search?q=公开", f"/api/reports/{'a' * 40}", "/api/stats", "/api/export.csv"]
+)
 def test_an_unreachable_elasticsearch_is_503(unreachable_api: InProcessClient, path: str) -> None:
     response = unreachable_api.get(path)
 
     assert response.status_code == 503
-    assert "does not answer" in response.json()["error"]
+    assert response.json()["error"] == "the search backend is unavailable"
 
 
 def test_health_is_503_when_elasticsearch_is_unreachable(unreachable_api: InProcessClient) -> None:
@@ -158,14 +163,15 @@ def test_a_stored_report_that_does_not_fit_the_model_is_a_clear_502(
     es_client: Elasticsearch, es_settings: Settings, es_index: str
 ) -> None:
     ensure_index(es_client, es_index)
-    stray = {**to_document(TRUTH[0]), "id": "stray", "format": "exe"}  # written by something else
-    es_client.index(index=es_index, id="stray", document=stray, refresh=True)
+    stray_id = "5" * 40
+    stray = {**to_document(TRUTH[0]), "id": stray_id, "format": "exe"}  # written by something else
+    es_client.index(index=es_index, id=stray_id, document=stray, refresh=True)
 
     with in_process(create_app(es_settings)) as client:
-        response = client.get("/api/reports/stray")
+        response = client.get(f"/api/reports/{stray_id}")
 
     assert response.status_code == 502
-    assert response.json()["error"].startswith("the stored report 'stray' does not fit the report model")
+    assert response.json()["error"].startswith(f"the stored report '{stray_id}' does not fit the report")
 
 
 def test_openapi_documents_every_parameter_and_the_error_shape(api: InProcessClient) -> None:
@@ -207,7 +213,7 @@ def test_the_search_page_explains_a_bad_parameter(api: InProcessClient) -> None:
 
 
 def test_the_report_page_lays_out_the_form_and_marks_failing_cells(api: InProcessClient) -> None:
-    report = BY_ID["broken-balance"]
+    report = BY_ID[BROKEN_ID]
 
     html = api.get(f"/reports/{report.id}").text
 

@@ -76,3 +76,19 @@ def test_dockerfile_runs_the_cli() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'ENTRYPOINT ["govreports"]' in dockerfile
     assert 'CMD ["serve", "--host", "0.0.0.0", "--access-log"]' in dockerfile
+
+
+def test_every_port_is_published_on_loopback_only(compose: dict[str, Any]) -> None:
+    published = {name: service.get("ports", []) for name, service in compose["services"].items()}
+
+    assert published["api"] == ["127.0.0.1:8000:8000"]
+    for name, ports in published.items():
+        assert all(str(port).startswith("127.0.0.1:") for port in ports), name
+
+
+def test_the_api_takes_its_public_surface_settings_from_the_host(compose: dict[str, Any]) -> None:
+    environment = compose["services"]["api"]["environment"]
+
+    assert environment["GOVREPORTS_ES_URL"] == "http://elasticsearch:9200"  # the shared ones stay
+    for name in ("GOVREPORTS_PUBLIC_URL", "GOVREPORTS_TRUSTED_PROXIES", "GOVREPORTS_RATE_LIMIT"):
+        assert environment[name].startswith(f"${{{name}:-"), name

@@ -8,6 +8,7 @@ import pytest
 
 from crawler.profiles import scrapy_settings
 from govreports.settings import Settings
+from indexer.limits import MAX_DOCUMENT_BYTES
 
 SETTINGS = Settings(data_dir=Path("/srv/govreports"), user_agent="govreports/test (+https://example.org/contact)")
 
@@ -27,7 +28,7 @@ def test_polite_is_the_guest_profile() -> None:
 def test_limits_hold_in_both_profiles(polite: bool) -> None:
     profile = scrapy_settings(SETTINGS, polite=polite)
     assert profile["ROBOTSTXT_OBEY"] is True
-    assert profile["DOWNLOAD_MAXSIZE"] == 200 * 1024 * 1024
+    assert profile["DOWNLOAD_MAXSIZE"] == MAX_DOCUMENT_BYTES  # what the parser accepts
     assert 0 < profile["DOWNLOAD_WARNSIZE"] < profile["DOWNLOAD_MAXSIZE"]
     assert profile["DOWNLOAD_TIMEOUT"] > 0
     assert 500 in profile["RETRY_HTTP_CODES"]

@@ -19,7 +19,7 @@ from indexer.lifecycle import (
     outdated_note,
     swap_alias,
 )
-from indexer.run import live_documents_missing_from
+from indexer.run import live_documents_ahead_of
 from indexer.writer import Prepared, index_reports, write_batch
 from mappings import CURRENT_VERSION, load_index_definition
 
@@ -93,7 +93,7 @@ def test_rebuild_swaps_the_alias_while_searches_never_fail(es_client: Elasticsea
         rebuilt = [Prepared(to_document(report)) for report in reports[:100]]
         rebuilt[0] = Prepared(to_document(_report("r0", sha="v2")))
         write_batch(es_client, new, rebuilt, lookup_index=es_index)
-        carried = list(live_documents_missing_from(es_client, es_index, new))
+        carried = list(live_documents_ahead_of(es_client, es_index, new))
         write_batch(es_client, new, carried, lookup_index=es_index)
         assert swap_alias(es_client, es_index, new) == [old]
         searches_at_swap = len(totals)

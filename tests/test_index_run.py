@@ -168,10 +168,10 @@ def test_bad_input_gets_one_error_line(arguments: list[str], message: str, tmp_p
 
 
 def test_worker_results_come_in_order_with_failures_in_place(tmp_path: Path) -> None:
-    from indexer.run import CHUNK, prepared_results
+    from indexer.run import prepared_results
 
     seeds = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
-    for n in range(3 * CHUNK + 1):  # four chunks for two workers
+    for n in range(49):  # more than the two workers hold ahead
         (tmp_path / f"{n:03d}.txt").write_bytes(seeds[n % len(seeds)].read_bytes())
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
     items = find_files([tmp_path])

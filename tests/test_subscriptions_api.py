@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from elasticsearch import Elasticsearch
 from pydantic import SecretStr
 
@@ -41,7 +42,11 @@ def serve(settings: Settings, port: int) -> Iterator[httpx.Client]:
 @pytest.fixture
 def api(es_client: Elasticsearch, es_settings: Settings, free_port: int) -> Iterator[httpx.Client]:
     ensure_index(es_client, es_settings.index)
-    update = {"admin_token": SecretStr(TOKEN), "allow_private_webhooks": True}
+    update = {
+        "admin_token": SecretStr(TOKEN),
+        "allow_private_webhooks": True,
+        "secret_keys": [SecretStr(Fernet.generate_key().decode())],
+    }
     with serve(es_settings.model_copy(update=update), free_port) as client:
         yield client
 

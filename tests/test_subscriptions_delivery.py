@@ -14,11 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from elasticsearch import Elasticsearch
+from pydantic import SecretStr
 from test_webhooks_receiver import Receiver
 
 from govreports.es_client import delete_prefixed
 from govreports.model import AppealGroup, Appeals, ApplicationRow, Applications, Region, Report
+from govreports.secrets import secret_box
 from govreports.settings import Settings
 from indexer.lifecycle import ensure_index
 from indexer.writer import index_reports
@@ -95,7 +98,7 @@ class World:
             {"name": "广州", "filters": SearchFilters(city=["广州市"]), "webhook_url": self.receiver.url}
             | fields
         )
-        subscription = new_subscription(spec, self.clock())
+        subscription = new_subscription(spec, self.clock(), secret_box(self.settings))
         subscriptions.save(self.client, self.indices, subscription)
         self.subscriptions.append(subscription.id)
         return subscription.id
@@ -137,7 +140,10 @@ def settings(es_client: Elasticsearch, es_session_settings: Settings) -> Iterato
     alias = f"test-{uuid.uuid4().hex}"
     ensure_index(es_client, alias)
     ensure_indices(es_client, MonitorIndices(alias))
-    yield es_session_settings.model_copy(update={"index": alias, "allow_private_webhooks": True})
+    keys = [SecretStr(Fernet.generate_key().decode())]
+    yield es_session_settings.model_copy(
+        update={"index": alias, "allow_private_webhooks": True, "secret_keys": keys}
+    )
     delete_prefixed(es_client, alias)
 
 

@@ -86,7 +86,7 @@ def test_sigterm_finishes_the_current_site_and_the_next_start_loses_nothing(
         spec = SubscriptionSpec(
             name="trs city", filters=SearchFilters(city=[trs.region.city or ""]), webhook_url=receiver.url
         )
-        subscriptions.save(es_client, indices, new_subscription(spec, utc_now()))
+        subscriptions.save(es_client, indices, new_subscription(spec, utc_now(), None))
         env = environment(
             es_settings,
             tmp_path,

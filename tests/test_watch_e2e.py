@@ -14,12 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from elasticsearch import Elasticsearch
+from pydantic import SecretStr
 from test_webhooks_receiver import Receiver
 
 from crawler.portals import Portal, PortalServer, build_portals
 from crawler.sites import Site
 from govreports.model import Report
+from govreports.secrets import secret_box
 from govreports.settings import Settings
 from indexer.documents_es import from_document
 from monitor import subscriptions
@@ -48,7 +51,10 @@ def portals() -> Iterator[tuple[Portal, Portal]]:
 
 @pytest.fixture
 def settings(es_settings: Settings, tmp_path: Path) -> Settings:
-    return es_settings.model_copy(update={"data_dir": tmp_path / "data", "allow_private_webhooks": True})
+    keys = [SecretStr(Fernet.generate_key().decode())]
+    return es_settings.model_copy(
+        update={"data_dir": tmp_path / "data", "allow_private_webhooks": True, "secret_keys": keys}
+    )
 
 
 @pytest.fixture
@@ -116,7 +122,7 @@ def test_watch_delivers_new_and_revised_reports_exactly_once(
         notify_revisions=True,
         secret="s3cret",
     )
-    subscriptions.save(es_client, indices, new_subscription(spec, utc_now()))
+    subscriptions.save(es_client, indices, new_subscription(spec, utc_now(), secret_box(settings)))
     added = followed.add_report()
     other.add_report()
     second = cycle(es_client, settings, *sites)

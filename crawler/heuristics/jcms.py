@@ -15,7 +15,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
+# A record is an opening `<record><![CDATA[` and the first `]]></record>` after it. The two
+# are found apart, each in one pass, and paired by position: one lazy regex spanning both
+# rescans the rest of the page from every opening that is never closed (quadratic).
+_RECORD_OPEN = re.compile(r"<record>\s*<!\[CDATA\[", re.IGNORECASE)
+_RECORD_CLOSE = re.compile(r"\]\]>\s*</record>", re.IGNORECASE)
 _NEXT_GROUP = re.compile(
     r"<nextgroup>\s*<!\[CDATA\[\s*<a\s+href\s*=\s*['\"]([^'\"]+)['\"]", re.DOTALL | re.IGNORECASE
 )
@@ -36,9 +40,30 @@ class FeedRequest:
     form: dict[str, str]
 
 
+def records(text: str) -> list[str]:
+    """The HTML of each record of the page's (or feed answer's) datastore, in order.
+
+    A record's HTML runs from its opening to the first closing after it; records do not
+    nest, so an opening inside a record's HTML is part of that HTML.
+    """
+    closings = [(match.start(), match.end()) for match in _RECORD_CLOSE.finditer(text)]
+    found: list[str] = []
+    done, next_closing = 0, 0  # where the last record ended; the first closing not yet used
+    for opening in _RECORD_OPEN.finditer(text):
+        if opening.start() < done:
+            continue
+        while next_closing < len(closings) and closings[next_closing][0] < opening.end():
+            next_closing += 1
+        if next_closing == len(closings):
+            break  # never closed: neither is any opening after it
+        start, done = closings[next_closing]
+        found.append(text[opening.end() : start])
+    return found
+
+
 def record_html(text: str) -> str:
     """The HTML of every record of the page's (or feed answer's) datastore, one after another."""
-    return "\n".join(match.group(1) for match in _RECORD.finditer(text))
+    return "\n".join(records(text))
 
 
 def feed_requests(html: str, page_url: str) -> list[FeedRequest]:
@@ -55,7 +80,7 @@ def feed_requests(html: str, page_url: str) -> list[FeedRequest]:
     per_page_match = _PER_PAGE.search(html)
     per_page = int(per_page_match.group(1)) if per_page_match else DEFAULT_PER_PAGE
     per_page = per_page or DEFAULT_PER_PAGE
-    shown = len(_RECORD.findall(html))
+    shown = len(records(html))
     last = min(int(total.group(1)), MAX_RECORDS)
     step = per_page * PAGES_PER_REQUEST
     base = urlunsplit((feed_url.scheme, feed_url.netloc, feed_url.path, "", ""))

@@ -35,6 +35,7 @@ def index(
     """
     # Imported here: the indexer pulls in the segmenter and the parsers, which other commands never need.
     from indexer import run
+    from indexer.limits import ParseLimits
 
     chosen = [bool(paths), from_archive, reindex]
     if sum(chosen) != 1:
@@ -45,7 +46,9 @@ def index(
     client = build_client(settings)
     # The versions ledger records each written batch, so the notify pass below need not read it back.
     listener = partial(ledger_listener, client, settings.index)
-    options = run.Options(batch_size=batch_size, workers=workers, listener=listener)
+    options = run.Options(
+        batch_size=batch_size, workers=workers, listener=listener, limits=ParseLimits.from_settings(settings)
+    )
     # Each job checks its arguments (paths, archive) before its first request.
     with unavailable_as_domain_error(settings.es_url):
         if reindex:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from govreports.errors import GovreportsError
+from govreports.settings import get_settings
+
+if TYPE_CHECKING:
+    from indexer.limits import Announce
 
 
 def register(app: typer.Typer) -> None:
@@ -17,17 +23,38 @@ def register(app: typer.Typer) -> None:
         pretty: Annotated[bool, typer.Option("--pretty", help="indent the JSON")] = False,
     ) -> None:
         """Parse report files and print each as a JSON object; a file that fails is named on stderr."""
-        from indexer.documents import parse_file  # the parser's imports are not needed by other commands
+        # Imported here: the parser's imports are not needed by other commands.
+        from indexer.limits import ParseLimits, run_limited
 
+        limits = ParseLimits.from_settings(get_settings())
+        workers = min(len(files), os.cpu_count() or 1)
         failed = 0
-        for path in files:
-            try:
-                report = parse_file(path)
-            except (GovreportsError, OSError) as error:
+        # Each file in a worker process under the parse limits: one that hangs or swells is
+        # stopped and named like any unreadable file, and the others still print.
+        job = partial(report_line, pretty=pretty)
+        for finished in run_limited(job, files, limits=limits, workers=workers):
+            if finished.error is not None:
                 failed += 1
-                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-                typer.secho(f"error: {path}: {reason}", err=True, fg=typer.colors.RED)
-                continue
-            typer.echo(report.model_dump_json(indent=2 if pretty else None))
+                line = f"error: {finished.task}: {_reason(finished.error)}"
+                typer.secho(line, err=True, fg=typer.colors.RED)
+            else:
+                typer.echo(finished.value)
         if failed:
             raise typer.Exit(code=1)
+
+
+def report_line(path: Path, announce: Announce, *, pretty: bool) -> str:
+    """One file's report as JSON (run in a parsing worker)."""
+    from indexer.documents import detect_format, parse_file
+
+    data = path.read_bytes()
+    announce(data, detect_format(path, data))  # read once more by parse_file, from the page cache
+    return parse_file(path).model_dump_json(indent=2 if pretty else None)
+
+
+def _reason(error: Exception) -> str:
+    from indexer.limits import describe
+
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) if isinstance(error, GovreportsError) else describe(error)

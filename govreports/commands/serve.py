@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from govreports.errors import GovreportsError
-from govreports.settings import get_settings
+from govreports.redaction import without_credentials
+from govreports.secrets import secret_box
+from govreports.settings import Settings, get_settings
+
+
+def startup_line(host: str, port: int, settings: Settings) -> str:
+    """The line `serve` prints as it starts: where it listens, the index, the cluster (no credentials)."""
+    cluster = without_credentials(settings.es_url)
+    return f"serving http://{host}:{port}/ (index {settings.index!r} at {cluster})"
 
 
 def ensure_can_listen(host: str, port: int) -> None:
@@ -56,7 +64,10 @@ def register(app: typer.Typer) -> None:
 
         ensure_can_listen(host, port)
         settings = get_settings()
-        typer.echo(f"serving http://{host}:{port}/ (index {settings.index!r} at {settings.es_url})", err=True)
+        secret_box(settings)  # a malformed GOVREPORTS_SECRET_KEYS is one error line, before uvicorn starts
+        typer.echo(startup_line(host, port, settings), err=True)
         api = create_app(settings)
         tune_garbage_collection()
-        uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
+        # No proxy headers read by uvicorn (it would believe any loopback peer): the app reads
+        # X-Forwarded-For from GOVREPORTS_TRUSTED_PROXIES only (search_api/security.py).
+        uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log, proxy_headers=False)

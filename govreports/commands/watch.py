@@ -31,6 +31,7 @@ def watch(every: Every = "6h", once: Once = False, site: SiteNames = None, polit
     (a second signal abandons it); the next start resumes without losing a notification."""
     from govreports.es_client import build_client, ensure_reachable
     from monitor.durations import parse_duration
+    from monitor.subscriptions import seal_stored_secrets
     from monitor.watch import Abandon, StopSignal, crawl_site
     from monitor.watch import watch as watch_loop
 
@@ -40,6 +41,7 @@ def watch(every: Every = "6h", once: Once = False, site: SiteNames = None, polit
     _log_to_stderr()
     client = build_client(settings)
     ensure_reachable(client, settings.es_url)
+    seal_stored_secrets(client, settings)
     stop = StopSignal()
     cycles: list[CycleOutcome] = []
 

@@ -21,6 +21,8 @@ class Extracted:
     title: str | None = None
     published_date: date | None = None
     warnings: list[ParseWarning] = field(default_factory=list)
+    # Table rows print every cell, blanks too (HTML, DOCX, ruled PDF tables); plain text may drop them.
+    explicit_cells: bool = False
 
 
 def extract(data: bytes, format: str) -> Extracted:

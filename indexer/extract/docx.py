@@ -70,7 +70,9 @@ def extract(data: bytes) -> Extracted:
     ) as error:  # python-docx raises many kinds (KeyError, ValueError, XML errors) for bad parts
         raise ExtractionError(f"unreadable DOCX: {type(error).__name__}: {error}") from error
     lines = list(block_lines(body))
-    return Extracted(text="\n".join(lines), title=title if title and "报告" in title else None)
+    return Extracted(
+        text="\n".join(lines), title=title if title and "报告" in title else None, explicit_cells=True
+    )
 
 
 # --- text ------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ it is dropped. Tables are printed with rowspan/colspan expanded to full width.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
+from itertools import chain, islice
 
 import lxml.etree
 import lxml.html
@@ -104,6 +106,9 @@ _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 _DATE_LINE = re.compile(r"(?:发布时间|发布日期|生成日期|发文日期|成文日期)\s*[:：]\s*" + _DATE.pattern)
 _DATE_METAS = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "article:published_time")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|-+)\s*")
+# class/id words of the element that holds an article's title; only the first few such are read.
+_TITLE_CLASS = re.compile(r"title|biaoti|\bbt\b", re.I)
+_ARTICLE_TITLES = 20
 # Spans beyond these are typos or attacks; clamping keeps the expanded grid small.
 _MAX_SPAN = 200
 _MAX_CELLS = 200_000
@@ -124,7 +129,13 @@ def extract(data: bytes) -> Extracted:
     _drop_inner_chrome(container)
     lines = _Lines()
     lines.walk(container)
-    return Extracted(text="\n".join(lines.done()), title=title, published_date=published, warnings=warnings)
+    return Extracted(
+        text="\n".join(lines.done()),
+        title=title,
+        published_date=published,
+        warnings=warnings,
+        explicit_cells=True,
+    )
 
 
 # --- decoding and parsing ------------------------------------------------------------
@@ -189,14 +200,34 @@ def _meta(root: Element, names: tuple[str, ...]) -> str | None:
     return None
 
 
+def _names_a_report(element: Element) -> str | None:
+    text = _one_line(_text(element))
+    return text if "报告" in text and len(text) < 100 else None
+
+
+def _article_titles(root: Element) -> Iterator[Element]:
+    """The page's title elements (`<div class="article-title">`, `<td class="biaoti">`), the first few.
+
+    A generator: the page's elements are only looked through when no <h1> names the report.
+    """
+    # A plain walk: linear, and it stops at the last one needed (an XPath would collect them all).
+    elements = root.iter(lxml.etree.Element)
+    found = (element for element in elements if _TITLE_CLASS.search(_class_and_id(element)))
+    yield from islice(found, _ARTICLE_TITLES)
+
+
+def _class_and_id(element: Element) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')}"
+
+
 def title_hint(root: Element) -> str | None:
-    """<meta name="ArticleTitle">, else a heading that names a report, else <title> minus the site name."""
+    """The page's own title for the report: <meta name="ArticleTitle">, an <h1>, the article-title
+    element, an <h2>/<h3> that names a report, else <title> minus the site name."""
     meta = _meta(root, ("articletitle",))
     if meta:
         return meta
-    for heading in root.iter("h1", "h2", "h3"):
-        text = _one_line(_text(heading))
-        if "报告" in text and len(text) < 100:
+    for element in chain(root.iter("h1"), _article_titles(root), root.iter("h2", "h3")):
+        if text := _names_a_report(element):
             return text
     title = root.find(".//title")
     if title is None or not _text(title).strip():

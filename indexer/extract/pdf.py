@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,8 @@ MAX_PAGES = 500
 _SNAP = 2.0  # points within which two rulings are the same line
 _THIN = 3.0  # a filled rectangle thinner than this is a ruling, not shading
 _MIN_CELL = 4.0  # grid rows/columns narrower than this are double lines, not cells
+# A report table's part on one page has a few hundred grid cells; this leaves a wide margin.
+_MAX_GRID_CELLS = 20_000
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -68,7 +70,10 @@ def extract(data: bytes) -> Extracted:
             ParseWarning(code="no_text_layer", detail="the PDF has no text layer (scanned images?)")
         )
     return Extracted(
-        text="\n".join(lines), title=title if title and "报告" in title else None, warnings=warnings
+        text="\n".join(lines),
+        title=title if title and "报告" in title else None,
+        warnings=warnings,
+        explicit_cells=True,  # ruled tables print every grid cell; text outside them has no TABs
     )
 
 
@@ -77,20 +82,16 @@ def extract(data: bytes) -> Extracted:
 
 @dataclass(frozen=True)
 class Segment:
-    """A horizontal (at y=`at`, from `start` to `end` in x) or vertical ruling."""
+    """A horizontal (at y=`at`, from `start` to `end` in x) or vertical ruling.
+
+    A ruling covers the positions from `start - _SNAP` to `end + _SNAP` along it; a horizontal
+    and a vertical ruling cross when each covers the other's `at`.
+    """
 
     horizontal: bool
     at: float
     start: float
     end: float
-
-    def covers(self, position: float) -> bool:
-        return self.start - _SNAP <= position <= self.end + _SNAP
-
-    def crosses(self, other: Segment) -> bool:
-        if self.horizontal == other.horizontal:
-            return False
-        return self.covers(other.at) and other.covers(self.at)
 
 
 def _from_line(a: Any, b: Any) -> Segment | None:
@@ -132,24 +133,45 @@ def rulings(drawings: Iterable[dict[str, Any]]) -> list[Segment]:
 
 
 def merge_collinear(segments: list[Segment]) -> list[Segment]:
-    """Join rulings on one line that touch or overlap: word processors draw every cell's edges."""
+    """Join rulings on one line that touch or overlap: word processors draw every cell's edges.
+
+    Rulings within `_SNAP` of each other across (442.4 and 443.5) lie on one line; along
+    it, they are joined in order of their start, so two tables' edges that happen to
+    line up across a gap stay two rulings.
+    """
     merged: list[Segment] = []
-    for segment in sorted(segments, key=lambda s: (s.horizontal, round(s.at / _SNAP), s.start)):
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and last.horizontal == segment.horizontal
-            and abs(last.at - segment.at) <= _SNAP
-            and segment.start <= last.end + _SNAP
-        ):
-            merged[-1] = Segment(last.horizontal, last.at, last.start, max(last.end, segment.end))
-        else:
-            merged.append(segment)
+    for line in _lines(sorted(segments, key=lambda s: (s.horizontal, s.at))):
+        horizontal, at = line[0].horizontal, line[0].at
+        along = sorted(line, key=lambda s: s.start)
+        start, end = along[0].start, along[0].end
+        for segment in along[1:]:
+            if segment.start <= end + _SNAP:
+                end = max(end, segment.end)
+            else:
+                merged.append(Segment(horizontal, at, start, end))
+                start, end = segment.start, segment.end
+        merged.append(Segment(horizontal, at, start, end))
     return merged
 
 
+def _lines(ordered: list[Segment]) -> Iterator[list[Segment]]:
+    """Runs of rulings, sorted by direction and position, that lie within `_SNAP` of the run's first."""
+    line: list[Segment] = []
+    for segment in ordered:
+        if line and (segment.horizontal != line[0].horizontal or segment.at - line[0].at > _SNAP):
+            yield line
+            line = []
+        line.append(segment)
+    if line:
+        yield line
+
+
 def clusters(segments: list[Segment]) -> list[list[Segment]]:
-    """Groups of crossing rulings: each group with ≥2 lines each way is one table."""
+    """Groups of crossing rulings: each group with ≥2 lines each way and a sane grid is one table.
+
+    A group whose grid would exceed `_MAX_GRID_CELLS` is no report table (a page of hatching,
+    drawn to cost time): its text is read as lines.
+    """
     parent = list(range(len(segments)))
 
     def root(i: int) -> int:
@@ -158,20 +180,167 @@ def clusters(segments: list[Segment]) -> list[list[Segment]]:
             i = parent[i]
         return i
 
-    horizontal = [i for i, s in enumerate(segments) if s.horizontal]
-    vertical = [i for i, s in enumerate(segments) if not s.horizontal]
-    for i in horizontal:
-        for j in vertical:
-            if segments[i].crosses(segments[j]):
-                parent[root(i)] = root(j)
+    def join(i: int, j: int) -> None:
+        parent[root(i)] = root(j)
+
+    _join_crossings(segments, join)
     groups: dict[int, list[Segment]] = {}
     for i, segment in enumerate(segments):
         groups.setdefault(root(i), []).append(segment)
-    return [
-        group
-        for group in groups.values()
-        if sum(s.horizontal for s in group) >= 2 and sum(not s.horizontal for s in group) >= 2
-    ]
+    return [group for group in groups.values() if _is_table(group)]
+
+
+def _is_table(group: list[Segment]) -> bool:
+    heights = [s.at for s in group if s.horizontal]
+    lefts = [s.at for s in group if not s.horizontal]
+    if len(heights) < 2 or len(lefts) < 2:
+        return False
+    return (len(_positions(heights)) - 1) * (len(_positions(lefts)) - 1) <= _MAX_GRID_CELLS
+
+
+def _join_crossings(segments: list[Segment], join: Callable[[int, int], None]) -> None:
+    """Call `join` on crossing rulings until each set of connected rulings is joined up.
+
+    Not pair by pair (a page of short dashes makes that quadratic) but in one sweep left to
+    right: each vertical meets the horizontals reaching its x whose heights it covers, a
+    contiguous range of them in height order. Neighbours in that order already known to be
+    joined form runs, and a vertical steps over a run in one move, so each step either joins
+    two runs for good or ends the vertical's range; a horizontal arriving splits at most one
+    run. O(n log n) for n rulings, however many pairs cross.
+    """
+    horizontal = [i for i, s in enumerate(segments) if s.horizontal]
+    by_height = sorted(horizontal, key=lambda i: segments[i].at)
+    heights = [segments[i].at for i in by_height]
+    # By x, and at one x: horizontals start, verticals meet them, horizontals end (reaches are closed).
+    events: list[tuple[float, int, int]] = []
+    for slot, i in enumerate(by_height):
+        start, end = segments[i].start - _SNAP, segments[i].end + _SNAP
+        if start <= end:  # a reversed segment reaches no x
+            events += [(start, 0, slot), (end, 2, slot)]
+    events += [(s.at, 1, j) for j, s in enumerate(segments) if not s.horizontal]
+    events.sort()
+    present, run_ends = _SlotSet(len(by_height)), _SlotSet(len(by_height))
+    for _x, kind, which in events:
+        if kind == 0:
+            _arrive(present, run_ends, which)
+        elif kind == 2:
+            _leave(present, run_ends, which)
+        else:
+            vertical = segments[which]
+            first = bisect.bisect_left(heights, vertical.start - _SNAP)
+            last = bisect.bisect_right(heights, vertical.end + _SNAP) - 1
+            for slot in _run_heads(present, run_ends, first, last):
+                join(by_height[slot], which)
+
+
+def _arrive(present: _SlotSet, run_ends: _SlotSet, slot: int) -> None:
+    """A horizontal starts: it and the one below it are not known joined to their next ones."""
+    below = present.previous_before(slot)
+    present.add(slot)
+    run_ends.add(slot)
+    if below is not None:
+        run_ends.add(below)
+
+
+def _leave(present: _SlotSet, run_ends: _SlotSet, slot: int) -> None:
+    """A horizontal ends: the one below is joined to the one above only if both links were known."""
+    below = present.previous_before(slot)
+    if below is not None and slot in run_ends:
+        run_ends.add(below)
+    present.discard(slot)
+    run_ends.discard(slot)
+
+
+def _run_heads(present: _SlotSet, run_ends: _SlotSet, first: int, last: int) -> Iterator[int]:
+    """One horizontal from each run present between slots `first` and `last`; the runs become one.
+
+    The last horizontal present is always a run end, so each run found has its end.
+    """
+    head = present.next_from(first)
+    while head is not None and head <= last:
+        yield head
+        end = run_ends.next_from(head)
+        if end is None or end >= last:
+            return
+        head = present.next_from(end + 1)
+        if head is not None and head <= last:
+            run_ends.discard(end)  # its run and the next are one from now on: the next head is joined
+
+
+class _SlotSet:
+    """A set of the integers 0..size-1 that finds a member's neighbours in a few word operations.
+
+    A tree of 64-bit words: the bottom level holds the members, each level above marks which
+    words of the level below are not empty.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._levels: list[list[int]] = []
+        words = max(size, 1)
+        while True:
+            words = (words + 63) // 64
+            self._levels.append([0] * words)
+            if words == 1:
+                break
+
+    def __contains__(self, slot: int) -> bool:
+        return bool(self._levels[0][slot >> 6] >> (slot & 63) & 1)
+
+    def add(self, slot: int) -> None:
+        for words in self._levels:
+            index = slot >> 6
+            was_empty = words[index] == 0
+            words[index] |= 1 << (slot & 63)
+            if not was_empty:
+                return
+            slot = index
+
+    def discard(self, slot: int) -> None:
+        for words in self._levels:
+            index = slot >> 6
+            words[index] &= ~(1 << (slot & 63))
+            if words[index]:
+                return
+            slot = index
+
+    def next_from(self, slot: int) -> int | None:
+        """The smallest member ≥ slot."""
+        for level, words in enumerate(self._levels):
+            index = slot >> 6
+            if index >= len(words):
+                return None
+            word = words[index] >> (slot & 63) << (slot & 63)
+            if word:
+                return self._lowest_under(level, index << 6 | _lowest_bit(word))
+            slot = index + 1
+        return None
+
+    def previous_before(self, slot: int) -> int | None:
+        """The largest member < slot."""
+        for level, words in enumerate(self._levels):
+            if slot <= 0:
+                return None
+            slot -= 1
+            index = slot >> 6
+            word = words[index] & ((2 << (slot & 63)) - 1)
+            if word:
+                return self._highest_under(level, index << 6 | (word.bit_length() - 1))
+            slot = index
+        return None
+
+    def _lowest_under(self, level: int, position: int) -> int:
+        for words in reversed(self._levels[:level]):
+            position = position << 6 | _lowest_bit(words[position])
+        return position
+
+    def _highest_under(self, level: int, position: int) -> int:
+        for words in reversed(self._levels[:level]):
+            position = position << 6 | (words[position].bit_length() - 1)
+        return position
+
+
+def _lowest_bit(word: int) -> int:
+    return (word & -word).bit_length() - 1
 
 
 def _positions(values: Iterable[float]) -> list[float]:
@@ -222,10 +391,34 @@ class RuledTable:
 
 
 def _rulings_at(segments: list[Segment], horizontal: bool, positions: list[float]) -> list[list[Segment]]:
-    """For each grid line position, the rulings lying on it."""
-    return [
-        [s for s in segments if s.horizontal == horizontal and abs(s.at - at) <= _SNAP] for at in positions
-    ]
+    """For each grid line position (ascending), the rulings lying on it: each ruling looks only
+    at the positions near it, not at every position."""
+    lines: list[list[Segment]] = [[] for _ in positions]
+    for s in segments:
+        if s.horizontal != horizontal:
+            continue
+        near = range(bisect.bisect_left(positions, s.at - 2 * _SNAP), bisect.bisect_right(positions, s.at + 2 * _SNAP))
+        for k in near:
+            if abs(s.at - positions[k]) <= _SNAP:
+                lines[k].append(s)
+    return lines
+
+
+def _ruled(rulings: list[Segment], points: list[float]) -> list[bool]:
+    """For each point along a grid line, whether one of the line's rulings covers it.
+
+    The rulings' reaches merged into disjoint spans, each point finds its span by bisection.
+    """
+    starts: list[float] = []
+    ends: list[float] = []
+    for start, end in sorted((s.start - _SNAP, s.end + _SNAP) for s in rulings):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    spans = [bisect.bisect_right(starts, point) - 1 for point in points]
+    return [span >= 0 and point <= ends[span] for span, point in zip(spans, points, strict=True)]
 
 
 def columns(segments: list[Segment]) -> list[float]:
@@ -235,14 +428,16 @@ def columns(segments: list[Segment]) -> list[float]:
 def build_table(segments: list[Segment], xs: list[float]) -> RuledTable:
     """The grid of `segments` with column lines at `xs` (its own, or shared with its continuation)."""
     ys = _positions(s.at for s in segments if s.horizontal)
-    verticals, horizontals = _rulings_at(segments, False, xs), _rulings_at(segments, True, ys)
+    middle_ys = [(ys[row] + ys[row + 1]) / 2 for row in range(len(ys) - 1)]
+    middle_xs = [(xs[col] + xs[col + 1]) / 2 for col in range(len(xs) - 1)]
+    # ruled_left[col][row]: the line left of the cell is drawn at its middle; ruled_top likewise
+    ruled_left = [_ruled(line, middle_ys) for line in _rulings_at(segments, False, xs)]
+    ruled_top = [_ruled(line, middle_xs) for line in _rulings_at(segments, True, ys)]
     owner: dict[tuple[int, int], tuple[int, int]] = {}
     for row in range(len(ys) - 1):
-        middle_y = (ys[row] + ys[row + 1]) / 2
         for col in range(len(xs) - 1):
-            middle_x = (xs[col] + xs[col + 1]) / 2
-            left_open = col > 0 and not any(s.covers(middle_y) for s in verticals[col])
-            top_open = row > 0 and not any(s.covers(middle_x) for s in horizontals[row])
+            left_open = col > 0 and not ruled_left[col][row]
+            top_open = row > 0 and not ruled_top[row][col]
             if left_open:
                 owner[(row, col)] = owner[(row, col - 1)]
             elif top_open:

@@ -6,10 +6,12 @@ from charset_normalizer import from_bytes
 
 from govreports.errors import ExtractionError
 from indexer.extract import Extracted
+from indexer.limits import MAX_DOCUMENT_BYTES
 
 _NUL_TOLERANCE = 0.01
-# No real report comes near these; anything bigger is refused before any work is done.
-MAX_BYTES = 100 * 1024 * 1024
+# No real report comes near these; anything bigger is refused before any work is done. The
+# crawler downloads no more than the same MAX_DOCUMENT_BYTES.
+MAX_BYTES = MAX_DOCUMENT_BYTES
 # A plain-text report is some 50 KB; the parser reads about 1 MB/s, so text is held tighter.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 

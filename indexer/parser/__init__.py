@@ -26,7 +26,7 @@ from indexer.extract import Extracted
 from indexer.parser import identity
 from indexer.parser.normalize import clean_text
 from indexer.parser.notes import Notes
-from indexer.parser.region import locate
+from indexer.parser.region import find_place
 from indexer.parser.sections import SECTION_TITLES, find_headings, section_text
 from indexer.parser.tables import find_regions, read_tables
 
@@ -90,8 +90,11 @@ def parse_text(extracted: Extracted) -> ParsedReport:
     story = texts["overview"] or clean_text(lines[: min(first_table, _STORY_LINES)])
     year, office = _year_and_office(lines, title, story, notes)
 
-    tables = read_tables(lines, regions, headings, year, notes)
-    place = locate(title.title if title else office or "")
+    tables = read_tables(lines, regions, headings, year, extracted.explicit_cells, notes)
+    located = find_place(office or "")
+    if located.warning is not None:
+        notes.add(*located.warning)
+    place = located.place
     return ParsedReport(
         title=title.title if title else None,
         office=office,

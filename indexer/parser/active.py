@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from govreports.model import Active2019, Active2021, Template
 from indexer.parser.cells import Unit, header_unit, read_count, read_money
-from indexer.parser.labels import active_key
+from indexer.parser.labels import ACTIVE_WORDING, active_key
 from indexer.parser.layout import Row
 from indexer.parser.matching import Matched, first_of_each, match_rows, positional, warn_unknown
 from indexer.parser.notes import Notes
+from indexer.parser.repair import repair_labels
 
 Number = int | float | None
 
@@ -85,7 +86,8 @@ def _read_row(item: Matched, template: Template, header: str, notes: Notes) -> d
 
 
 def read(rows: Sequence[Row], template: Template, notes: Notes) -> Active2019 | Active2021:
-    matched, label_only = match_rows(rows, active_key)
+    matched, label_only = match_rows(rows, active_key, ACTIVE_WORDING)
+    repair_labels(matched, tuple(COLUMNS[template]), ACTIVE_WORDING, label_only, "active", notes)
     warn_unknown(matched, "active", notes)
     headers = _headers(rows)
     columns = COLUMNS[template]

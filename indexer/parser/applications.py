@@ -13,10 +13,12 @@ from typing import NamedTuple
 from govreports.keys import APPLICATION_COLUMNS, APPLICATION_ROWS, OTHER_SUB_ROWS
 from govreports.model import Applications, Template
 from indexer.parser.cells import count_value, read_count
+from indexer.parser.labels import APPLICATION_WORDING
 from indexer.parser.layout import Row
 from indexer.parser.matching import Matched, first_of_each, warn_unknown
 from indexer.parser.notes import Notes
-from indexer.parser.placement import Values, place_short, regroup
+from indexer.parser.placement import Values, place_in_windows, place_short, regroup
+from indexer.parser.repair import application_order, repair_labels
 from indexer.parser.rules import ROW_SUM, application_accept
 
 WIDTH = len(APPLICATION_COLUMNS)
@@ -75,7 +77,7 @@ def _filled(item: Matched) -> list[str]:
     return [cell for cell in item.span if cell]
 
 
-def _placement(item: Matched, matrix: Matrix) -> Values | None:
+def _placement(item: Matched, matrix: Matrix, explicit_cells: bool) -> Values | None:
     """A row that lost or split cells, placed where the rules and the rows read so far make it certain.
 
     Its blanks say nothing here: in a table whose layout is not regular they are as
@@ -86,6 +88,10 @@ def _placement(item: Matched, matrix: Matrix) -> Values | None:
     filled = _filled(item)
     if len(filled) > WIDTH:
         return regroup(filled, WIDTH, count_value, ROW_SUM, accept)
+    if explicit_cells and item.row.line_cells is not None and len(item.row.cells) >= WIDTH:
+        # Every cell printed, blanks too (an HTML or ruled table off its grid): a blank is no lost cell.
+        cells = [count_value(cell) if cell else None for cell in item.row.cells]
+        return place_in_windows(cells, WIDTH, ROW_SUM, accept)
     values = [count_value(cell) if cell else None for cell in item.span]
     return place_short(values, WIDTH, ROW_SUM, accept)
 
@@ -107,13 +113,13 @@ def _placed(item: Matched, placed: Values | None, notes: Notes) -> list[int | No
     return list(placed)
 
 
-def _place_all(pending: list[Matched], matrix: Matrix, notes: Notes) -> None:
+def _place_all(pending: list[Matched], matrix: Matrix, explicit_cells: bool, notes: Notes) -> None:
     """Place the rows that lost or split cells; a row placed whole helps place the others."""
     progress = True
     while pending and progress:
         progress = False
         for item in list(pending):
-            placed = _placement(item, matrix)
+            placed = _placement(item, matrix, explicit_cells)
             if placed is not None and None not in placed:
                 assert item.key is not None
                 matrix[item.key] = _placed(item, placed, notes)
@@ -121,7 +127,7 @@ def _place_all(pending: list[Matched], matrix: Matrix, notes: Notes) -> None:
                 progress = True
     for item in pending:
         assert item.key is not None
-        matrix[item.key] = _placed(item, _placement(item, matrix), notes)
+        matrix[item.key] = _placed(item, _placement(item, matrix, explicit_cells), notes)
 
 
 def _derive_other(matrix: Matrix) -> None:
@@ -146,8 +152,20 @@ def _warn_missing(matrix: Matrix, printed_blank: set[str], sub_rows: bool, notes
 
 
 def read(
-    matched: Sequence[Matched], label_only: set[str], template: Template | None, notes: Notes
+    matched: Sequence[Matched],
+    label_only: set[str],
+    template: Template | None,
+    explicit_cells: bool,
+    notes: Notes,
 ) -> Applications:
+    repair_labels(
+        matched,
+        application_order([item.key for item in matched if item.key]),
+        APPLICATION_WORDING,
+        label_only,
+        "applications",
+        notes,
+    )
     warn_unknown(matched, "applications", notes)
     rows: list[Matched] = []
     for item in first_of_each(matched, "applications", notes):
@@ -167,7 +185,7 @@ def read(
             deferred.append(item)
         else:
             matrix[item.key] = _read(cells, f"applications.{item.key}", notes)
-    _place_all(deferred, matrix, notes)
+    _place_all(deferred, matrix, explicit_cells, notes)
     sub_rows = any(key in matrix for key in OTHER_SUB_ROWS)
     _derive_other(matrix)
     _warn_missing(matrix, label_only, sub_rows, notes)

@@ -20,6 +20,8 @@ _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _COUNT_UNIT = r"件|个|项|条|次|宗|人|家"
 _MONEY_UNIT = r"万元|元|万"
 _VALUE = re.compile(rf"({_NUMBER})((?:{_COUNT_UNIT}|{_MONEY_UNIT})?)")
+# `226.` or `1,` at a line's end: a number cut in two (`1.` alone is an item's numbering).
+_CUT_NUMBER = re.compile(r"[+-]?(?:\d{2,}\.|\d+,)")
 # After NFKC: hyphen, minus and the dash family; one to three of them mean zero.
 _DASH = re.compile(r"[-‐‑‒–—―−─━]{1,3}")
 _NOT_APPLICABLE = frozenset({"/", "//", "\\", "不适用", "N/A", "n/a", "NA", "无"})
@@ -53,7 +55,15 @@ def classify(text: str) -> Kind:
         return "value"
     if _VALUE.fullmatch(text) or _DASH.fullmatch(text) or text in _NOT_APPLICABLE:
         return "value"
+    if _CUT_NUMBER.fullmatch(text):  # unreadable as it stands, but never a label
+        return "value"
     return "label"
+
+
+def ocr_digits(token: str) -> str:
+    """`〇` read for the digit 0 (`1〇` → `10`): only in a token that is then a number."""
+    digits = token.replace("〇", "0")
+    return digits if _VALUE.fullmatch(digits) else token
 
 
 def _special(text: str) -> Count | None:

@@ -14,18 +14,53 @@ from itertools import islice
 from typing import NamedTuple
 
 from govreports.model import Level
-from indexer.parser.normalize import compact, compact_line
-from indexer.parser.region import rank_of
+from indexer.parser.normalize import clean_line, compact, nfkc
+from indexer.parser.region import place_rank, rank_of, zone_level
 
 _TITLE_LINES = 40  # the title is near the top; paragraphs after that are never titles
 _TITLE_MAX = 80
+_CANDIDATE_MAX = 300  # a title with the portal's metadata glued on; longer lines are paragraphs
 _CLOSING_LINES = 6
-_REPORT = r"(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?报告"
-_OFFICE_FIRST = re.compile(rf"(.{{0,60}}?)((?:19|20)\d\d)年度?{_REPORT}")
-_YEAR_FIRST = re.compile(rf"((?:19|20)\d\d)年度?(.{{1,60}}?){_REPORT}")
-_NO_YEAR = re.compile(rf"(.{{2,60}}?){_REPORT}")
+_REPORT = r"(?:政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
+_YEAR = r"((?:19|20)\d\d)"
+_OFFICE_FIRST = re.compile(rf"(.{{0,60}}?){_YEAR}年度?{_REPORT}")
+_YEAR_FIRST = re.compile(rf"{_YEAR}年度?(.{{1,60}}?){_REPORT}")
+# `XX局政府信息公开工作年度报告（2022年）`, `(2022)`, `【2022年度】` (NFKC has made （） ASCII).
+_YEAR_LAST = re.compile(rf"(.{{0,60}}?){_REPORT}[(\[【]{_YEAR}(?:年度?)?[)\]】]")
+_NO_YEAR = re.compile(rf"(.{{0,60}}?){_REPORT}")
+# Pages that only speak of the report: 解读, 图解, notices (关于印发…的通知), 报告的说明.
+_NOT_A_TITLE = re.compile(r"解读|图解|一图读懂|图说|问答|通知|印发|转发|说明")
+_HAN_YEAR = re.compile(r"[一二][〇零○一二三四五六七八九]{3}(?=年)")
+_HAN_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _TITLE_WRAPPERS = "《》<>\"“”'‘’[]【】#*"
 _HINT_SEPARATORS = re.compile(r"[_|｜\-—–]+")
+# What portals print beside the title (来源：… 发布时间：… 浏览次数：… 字号：大 中 小), ending it:
+# a label and its colon or, in the metadata table's TAB rows, a TAB. Labels come spaced out to
+# the width of the longest (`索 引 号：`, `名　　称：`).
+_METADATA_LABELS = (
+    "信息来源|文章来源|来源|发布时间|发布日期|发布机构|发文机关|发文日期|生成日期|成文日期|更新时间|更新日期|时间|日期"
+    "|浏览次数|浏览量|阅读次数|阅读量|点击数|点击次数|点击量|访问量|访问次数|作者|责任编辑|编辑|索引号|主题分类"
+    "|体裁分类|主题词|文号|发文字号|字号|字体|分享到"
+)
+
+
+def _spaced(labels: str) -> str:
+    return "|".join(r"\s*".join(label) for label in labels.split("|"))
+
+
+_METADATA = re.compile(
+    rf"(?:{_spaced(_METADATA_LABELS)})\s*[:：\t]"
+    r"|(?:浏览|阅读|点击)(?:次数|量)?\s*\d+|字号\s*大\s*中\s*小|打印本页|关闭窗口"
+)
+# The metadata table's title row (`标题：…`, `名　　称⇥…`): the title follows the label.
+_TITLE_LABEL = re.compile(rf"\s*(?:{_spaced('文章标题|信息名称|标题|名称')})\s*[:：\t]")
+# A publication date after a listing's or a page's title: `2018-03-30`, `[2018-03-30 09:30]`.
+_TRAILING_DATE = re.compile(
+    r"[(\[【（]?(?:(?:19|20)\d\d(?:[-/.]\d{1,2}){2}(?:\d{1,2}[:：]\d\d(?:[:：]\d\d)?)?|(?:19|20)\d\d年\d{1,2}月\d{1,2}日)"
+    r"[)\]】）]?$"
+)
+_DATE_ENDS = frozenset(")]】）日")
+_OPENERS = {"]": "[", "】": "【", ")": "(", "）": "（", "》": "《", "”": "“", "’": "‘", ">": "<"}
 
 _ORG_SUFFIX = (
     r"(?:街道办事处|办事处|街道|人民政府|政府|委员会|办公室|办公厅|管理局|局|委|办|厅|署|中心|院|所|站|队|会"
@@ -54,47 +89,117 @@ class Title(NamedTuple):
     year: int | None
 
 
-def _clean_title(line: str) -> str:
-    return compact_line(line).strip(_TITLE_WRAPPERS)
+def title_candidate(line: str) -> str:
+    """A line as a title can be read from it: without the portal's metadata and the marks around
+    it, and without whitespace, but otherwise as printed (`（2022年）` stays full-width)."""
+    if not line or len(line) > _CANDIDATE_MAX or "。" in line:
+        return ""  # a sentence is never a title
+    text = line
+    if label := _TITLE_LABEL.match(text):
+        text = text[label.end() :]
+    if metadata := _METADATA.search(text):
+        text = text[: metadata.start()]
+    text = _unwrap("".join(clean_line(text).split()))
+    if text and (text[-1] in _DATE_ENDS or text[-1].isdigit()):
+        text = _unwrap(_TRAILING_DATE.sub("", text))
+    return text
+
+
+def _unwrap(text: str) -> str:
+    """Without the marks around a title (《…》, 【…】, `#`); a bracket closing one inside it stays."""
+    if not text or (text[0] not in _TITLE_WRAPPERS and text[-1] not in _TITLE_WRAPPERS):
+        return text
+    text = text.lstrip(_TITLE_WRAPPERS)
+    end = len(text)
+    while end and text[end - 1] in _TITLE_WRAPPERS:
+        opener = _OPENERS.get(text[end - 1])
+        if opener is not None and opener in text[: end - 1]:
+            break  # `…报告【2022年度】`: the year's own bracket
+        end -= 1
+    return text[:end]
 
 
 def _office(name: str) -> str | None:
     name = name.strip(_TITLE_WRAPPERS + ",，:：")
-    name = re.sub(r"^关于", "", name)
+    name = name.removeprefix("关于")
     if name.endswith("人民"):  # `…人民政府信息公开…` read with the 政府 taken by the report words
         name += "政府"
     return name or None
 
 
 def read_title(text: str) -> Title | None:
-    """`text` as a report title: office and year from `^office YYYY年…报告$` or `^YYYY年 office …报告$`."""
-    if len(text) > _TITLE_MAX or not text.endswith("报告"):  # every title pattern ends with 报告
+    """`text` as a report title: office and year from `office YYYY年…报告`, `YYYY年 office …报告`,
+    `office …报告（YYYY年）`, or an office alone (`河包镇政府信息公开工作年度报告`).
+
+    Read in NFKC (full-width brackets and digits as ASCII, a year in Chinese numerals as digits);
+    the title is kept as printed, the office as read.
+    """
+    if len(text) > _TITLE_MAX:
         return None
-    if match := _OFFICE_FIRST.fullmatch(text):
+    key = nfkc(text)
+    if not key.endswith(("报告", "年报", ")", "]", "】")) or _NOT_A_TITLE.search(key):
+        return None
+    if "年" in key:
+        key = _HAN_YEAR.sub(lambda year: year.group().translate(_HAN_YEAR_DIGITS), key)
+    if match := _OFFICE_FIRST.fullmatch(key):
         return Title(text, _office(match.group(1)), int(match.group(2)))
-    if match := _YEAR_FIRST.fullmatch(text):
+    if match := _YEAR_FIRST.fullmatch(key):
         return Title(text, _office(match.group(2)), int(match.group(1)))
-    if match := _NO_YEAR.fullmatch(text):
-        return Title(text, _office(match.group(1)), None)
+    if match := _YEAR_LAST.fullmatch(key):
+        return Title(text, _office(match.group(1)), int(match.group(2)))
+    if (match := _NO_YEAR.fullmatch(key)) and (office := _office(match.group(1))):
+        return Title(text, office, None)
+    return None  # no office and no year: the column's name (`政府信息公开年报`), not a report's
+
+
+def _body_title(lines: Sequence[str], stop: int) -> Title | None:
+    """The first title line (or two lines, a title split in two) before line `stop`."""
+    # Lazily: the title is usually the first line, and the overview after it need not be read.
+    tops = islice(filter(None, map(title_candidate, lines[:stop])), _TITLE_LINES)
+    line = next(tops, None)
+    while line is not None:
+        found = read_title(line)
+        if found is not None and found.year is not None:
+            return found
+        following = next(tops, None)
+        if following is not None:
+            # `孝感市人民政府办公室` / `2020年…报告`; `…年度报告` / `（2022年）`
+            found = read_title(line + following) or found
+        if found:
+            return found
+        line = following
     return None
+
+
+def _hint_title(hint: str | None) -> Title | None:
+    """The page's heading (<meta name="ArticleTitle">, <h1>, <title> minus the site's name) as a title."""
+    if not hint:
+        return None
+    for piece in _HINT_SEPARATORS.split(title_candidate(hint)):
+        if found := read_title(_unwrap(piece)):
+            return found
+    return None
+
+
+def _year_word_free(title: str) -> str:
+    return nfkc(title).replace("年度", "年")
 
 
 def find_title(lines: Sequence[str], stop: int, hint: str | None) -> Title | None:
-    """The first title line (or two lines, a title split in two) before line `stop`; else the hint."""
-    # Lazily: the title is usually the first line, and the overview after it need not be cleaned.
-    tops = islice(filter(None, map(_clean_title, lines[:stop])), _TITLE_LINES)
-    line = next(tops, None)
-    while line is not None:
-        if found := read_title(line):
-            return found
-        following = next(tops, None)
-        if following is not None and (found := read_title(line + following)):
-            return found
-        line = following
-    for piece in _HINT_SEPARATORS.split(compact(hint or "")):
-        if found := read_title(piece.strip(_TITLE_WRAPPERS)):
-            return found
-    return None
+    """The report's title from its first lines; else from the page's heading (`hint`).
+
+    The heading wins over a body line that differs from it only by 年/年度, or that has no year
+    where the heading of the same office has one.
+    """
+    body = _body_title(lines, stop)
+    heading = _hint_title(hint)
+    if body is None or heading is None:
+        return body or heading
+    if _year_word_free(heading.title) == _year_word_free(body.title):  # both NFKC
+        return heading
+    if body.year is None and heading.year is not None and heading.office == body.office:
+        return heading
+    return body
 
 
 def _last_lines(lines: Sequence[str]) -> list[str]:
@@ -189,13 +294,15 @@ def level_of(office: str | None) -> Level | None:
     """township / county / city / province / department, from the office name; None when unsure."""
     if not office:
         return None
+    if zone := zone_level(office):  # `两江新区管理委员会`: a zone's government, not a department
+        return zone
     if _TOWNSHIP.search(office):
         return "township"
     if match := _GOVERNMENT.fullmatch(office):
         return _government_level(match.group(1))
     if _DEPARTMENT.search(office):
         return "department"
-    return None
+    return place_rank(office)  # a place's name alone (`柞水县2015年…报告`): its own government
 
 
 def _government_level(place: str) -> Level | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from difflib import SequenceMatcher
 
 from indexer.parser.memo import short_text_cache
 
@@ -57,6 +58,72 @@ ACTIVE_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Hubei's extra row (formats-in-the-wild §2): known, and not part of the model.
     ("ignored", ("其他主动公开",)),
 )
+
+
+# The official wording of each row, as `_core` leaves it (only CJK, letters and digits).
+APPLICATION_WORDING: dict[str, tuple[str, ...]] = {
+    "received": ("本年新收政府信息公开申请数量",),
+    "carried_over": ("上年结转政府信息公开申请数量",),
+    "granted": ("予以公开",),
+    "partially_granted": ("部分公开", "部分公开区分处理的只计这一情形不计其他情形"),
+    "withheld_state_secret": ("属于国家秘密",),
+    "withheld_prohibited_by_law": ("其他法律行政法规禁止公开",),
+    "withheld_three_safety": ("危及三安全一稳定",),
+    "withheld_third_party": ("保护第三方合法权益",),
+    "withheld_internal_affairs": ("属于三类内部事务信息",),
+    "withheld_process_info": ("属于四类过程性信息",),
+    "withheld_enforcement_files": ("属于行政执法案卷",),
+    "withheld_administrative_query": ("属于行政查询事项",),
+    "unavailable_not_held": ("本机关不掌握相关政府信息",),
+    "unavailable_needs_creation": ("没有现成信息需要另行制作",),
+    "unavailable_unclear": ("补正后申请内容仍不明确",),
+    "rejected_petition": ("信访举报投诉类申请",),
+    "rejected_repeat": ("重复申请",),
+    "rejected_publication": ("要求提供公开出版物",),
+    "rejected_excessive": ("无正当理由大量反复申请",),
+    "rejected_confirmation": ("要求行政机关确认或重新出具已获取信息",),
+    "other_no_correction": ("申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",),
+    "other_unpaid_fee": ("申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请",),
+    "other_misc": ("其他",),
+    "other": ("其他处理",),
+    "handled_total": ("总计",),
+    "carried_forward": ("结转下年度继续办理",),
+}
+ACTIVE_WORDING: dict[str, tuple[str, ...]] = {
+    "regulations": ("规章",),
+    "normative_documents": ("规范性文件", "行政规范性文件"),
+    "licensing": ("行政许可",),
+    "other_services": ("其他对外管理服务事项",),
+    "penalties": ("行政处罚",),
+    "coercive_measures": ("行政强制",),
+    "fees": ("行政事业性收费",),
+    "procurement": ("政府集中采购",),
+}
+
+
+# Numbering and group labels before a row's own words: `三、本年度办理结果(一)`, `(三)不予公开1.`.
+_NUMBERING = re.compile(r"\([一二三四五六七八九十]{1,2}\)|\d{1,2}[.、]|[一二三四五六七八九十]{1,2}、")
+_NOT_WORD = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
+
+
+def core_words(label: str) -> str:
+    """The row's own words: after the last numbering mark, punctuation and quotes dropped."""
+    start = 0
+    for mark in _NUMBERING.finditer(label):
+        start = mark.end()
+    return _NOT_WORD.sub("", label[start:])
+
+
+def starts_numbered(label: str) -> bool:
+    """`(二)部分公开`, `3.其他`, `四、结转…`: a label that opens a row of the form."""
+    return _NUMBERING.match(label) is not None
+
+
+def similarity(label: str, wording: Sequence[str]) -> float:
+    core = core_words(label)
+    if not core:
+        return 0.0
+    return max(SequenceMatcher(None, core, form, autojunk=False).ratio() for form in wording)
 
 
 def _by_keys(keys: tuple[tuple[str, tuple[str, ...]], ...]) -> Callable[[str], str | None]:

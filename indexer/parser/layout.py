@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Literal, NamedTuple
 
-from indexer.parser.cells import CELL_CACHE_LIMIT, Kind, classify
+from indexer.parser.cells import CELL_CACHE_LIMIT, Kind, classify, ocr_digits
 from indexer.parser.memo import short_text_cache
 from indexer.parser.normalize import nfkc, strip_markdown_heading
 
@@ -45,7 +45,7 @@ _BLANK = Cell("", "blank")
 @short_text_cache(limit=CELL_CACHE_LIMIT)
 def _split_cell(text: str) -> tuple[Cell, ...]:
     """A cell holding several numbers (`1 2`, a lost separator) is several value cells."""
-    parts = text.split()
+    parts = [ocr_digits(part) for part in text.split()] if "〇" in text else text.split()
     if len(parts) > 1:
         parts = _NUMBER_UNIT_GAP.sub(r"\1\2", text).split()
         kinds = [classify(part) for part in parts]
@@ -61,7 +61,8 @@ def _split_cell(text: str) -> tuple[Cell, ...]:
 def _plain_cells(text: str) -> list[Cell]:
     """Space-separated tokens: numbers are cells, consecutive words are one label cell."""
     cells: list[Cell] = []
-    for token in _NUMBER_UNIT_GAP.sub(r"\1\2", text).split():
+    for word in _NUMBER_UNIT_GAP.sub(r"\1\2", text).split():
+        token = ocr_digits(word) if "〇" in word else word
         kind = classify(token)
         if kind == "label" and cells and cells[-1].kind == "label":
             cells[-1] = Cell(cells[-1].text + token, "label")

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from indexer.parser.labels import BARE_OTHER, application_key, match_parts
+from indexer.parser.labels import (
+    APPLICATION_WORDING,
+    BARE_OTHER,
+    application_key,
+    match_parts,
+    similarity,
+    starts_numbered,
+)
 from indexer.parser.layout import Row
 from indexer.parser.notes import Notes
 from indexer.parser.sections import SECTION_TITLES
 
 _UNKNOWN_LABEL_MAX = 60  # a longer "label" is a paragraph, not a table row
+WRAPPED_LABEL = 0.8  # how close a label and its wrapped tail must read to the form's wording
 
 
 @dataclass(slots=True)
@@ -24,7 +32,9 @@ class Matched:
         self.span = self.row.span()
 
 
-def match_rows(rows: Sequence[Row], find: Callable[[str], str | None]) -> tuple[list[Matched], set[str]]:
+def match_rows(
+    rows: Sequence[Row], find: Callable[[str], str | None], wording: Mapping[str, Sequence[str]]
+) -> tuple[list[Matched], set[str]]:
     """Rows with values and their keys; and the keys of rows printed with no values at all.
 
     A row whose own label names nothing may have its label wrapped onto the line after
@@ -32,14 +42,17 @@ def match_rows(rows: Sequence[Row], find: Callable[[str], str | None]) -> tuple[
     """
     matched: list[Matched] = []
     label_only: set[str] = set()
+    consumed = -1  # a label-only row taken as the end of the wrapped label before it
     for index, row in enumerate(rows):
+        if index == consumed:
+            continue
         key = match_parts(row.parts, find)
         if not row.has_values:
             if key is not None:
                 label_only.add(key)
             continue
         if key is None:
-            key = _with_neighbour(rows, index, find)
+            key, consumed = _with_neighbour(rows, index, find, wording)
         matched.append(Matched(key, row))
     return matched, label_only
 
@@ -51,20 +64,42 @@ def _fragment(row: Row | None, find: Callable[[str], str | None]) -> Row | None:
     return row
 
 
-def _with_neighbour(rows: Sequence[Row], index: int, find: Callable[[str], str | None]) -> str | None:
+def _wrapped_tail(
+    row: Row, after: Row | None, find: Callable[[str], str | None], wording: Mapping[str, Sequence[str]]
+) -> str | None:
+    """The key of a label-only row that names a row itself but is the end of `row`'s wrapped label.
+
+    `3.补正后申请内容` with the values, then `仍不明确` alone: the two read as one form
+    label, closer than the tail alone would be to anything else.
+    """
+    if after is None or after.has_values or starts_numbered(after.label):
+        return None  # a numbered label opens a row of its own
+    key = match_parts(after.parts, find)
+    if key is None or key not in wording:
+        return None
+    return key if similarity(row.label + after.label, wording[key]) >= WRAPPED_LABEL else None
+
+
+def _with_neighbour(
+    rows: Sequence[Row], index: int, find: Callable[[str], str | None], wording: Mapping[str, Sequence[str]]
+) -> tuple[str | None, int]:
+    """The key a wrapped label names with its neighbour, and the neighbour's index when it is used up."""
     parts = rows[index].parts
-    if after := _fragment(rows[index + 1] if index + 1 < len(rows) else None, find):
+    following = rows[index + 1] if index + 1 < len(rows) else None
+    if after := _fragment(following, find):
         for start in range(len(parts) - 1, -1, -1):
             key = find("".join(parts[start:] + after.parts))
             if key is not None:
-                return key
+                return key, -1
+    if (key := _wrapped_tail(rows[index], following, find, wording)) is not None:
+        return key, index + 1
     if before := _fragment(rows[index - 1] if index > 0 else None, find):
-        return match_parts(before.parts + parts, find)
-    return None
+        return match_parts(before.parts + parts, find), -1
+    return None, -1
 
 
 def match_application_rows(rows: Sequence[Row]) -> tuple[list[Matched], set[str]]:
-    matched, label_only = match_rows(rows, application_key)
+    matched, label_only = match_rows(rows, application_key, APPLICATION_WORDING)
     previous: str | None = None
     for item in matched:
         # `其他` alone is the applicant column's header, except right after （六）'s first sub-rows.

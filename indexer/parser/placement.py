@@ -76,6 +76,20 @@ def place_short(
     return agree(sorted(candidates, key=repr), width)
 
 
+def place_in_windows(
+    cells: Sequence[int | None], width: int, equations: Sequence[Equation], accept: Accept
+) -> Values | None:
+    """A row printed cell by cell, blanks included, off its header's grid: `width` consecutive cells
+    that hold every printed value, where every consistent window agrees. A blank stays null."""
+    printed = sum(cell is not None for cell in cells)
+    candidates: set[Values] = set()
+    for start in range(len(cells) - width + 1):
+        window = tuple(cells[start : start + width])
+        if sum(cell is not None for cell in window) == printed and holds(window, equations) and accept(window):
+            candidates.add(window)
+    return agree(sorted(candidates, key=repr), width)
+
+
 def _rejoinable(group: Sequence[str]) -> bool:
     """One token, or bare digit runs that do not start with a zero (`0` `5` is not `05`)."""
     if len(group) == 1:

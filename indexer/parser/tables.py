@@ -83,9 +83,17 @@ class Tables:
 
 
 def read_tables(
-    lines: Sequence[str], regions: dict[str, Span], headings: dict[str, int], year: int | None, notes: Notes
+    lines: Sequence[str],
+    regions: dict[str, Span],
+    headings: dict[str, int],
+    year: int | None,
+    explicit_cells: bool,
+    notes: Notes,
 ) -> Tables:
-    """Template detection and the three tables; legacy reports keep no tables."""
+    """Template detection and the three tables; legacy reports keep no tables.
+
+    `explicit_cells`: the tables' rows print every cell, blanks too (HTML, DOCX, ruled PDF
+    tables), so a blank is a printed empty cell rather than one lost in extraction."""
     rows = {table: logical_rows(lines[a:b]) for table, (a, b) in regions.items()}
     active_rows = rows.get("active", [])
     application_rows, application_labels = match_application_rows(rows.get("applications", []))
@@ -105,7 +113,9 @@ def read_tables(
     if template is not None:
         tables.active = active.read(active_rows, template, notes)
     if "applications" in regions:
-        tables.applications = applications.read(application_rows, application_labels, template, notes)
+        tables.applications = applications.read(
+            application_rows, application_labels, template, explicit_cells, notes
+        )
     else:
         notes.add("section_missing", f"{SECTION_TITLES['applications']}: no table found")
     if "appeals" in regions:

@@ -5,6 +5,7 @@
     data = render(report, "html")          # bytes of a portal page
     FORMATS["html"]                        # "html": the file type to parse it as
     report.truth                           # a govreports.model.Report: numbers, identity, checks
+    messy = random_report(rng, realism=Realism.ALL)  # real-world quirks (realism.py), off by default
 
 Used by the parser's property tests, the crawler's fixture portal and `govreports demo`.
 """
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from typing import Final
 
 from indexer.synthetic.numbers import RULES, Rule
+from indexer.synthetic.realism import Realism
 from indexer.synthetic.report import Style, SyntheticReport, random_report
 from indexer.synthetic.vocabulary import TOPICS
 
@@ -64,6 +66,7 @@ __all__ = [
     "LAYOUTS",
     "RULES",
     "TOPICS",
+    "Realism",
     "Rule",
     "Style",
     "SyntheticReport",

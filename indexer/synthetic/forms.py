@@ -7,7 +7,7 @@ prints from it. A line break inside a label (`本年新<br>制作数量`) is a `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from govreports.keys import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_COLUMNS
@@ -58,12 +58,50 @@ class Grid:
                     owner[r][c] = cell
         return [[o or Cell("", r, c) for c, o in enumerate(line)] for r, line in enumerate(owner)]
 
+    def with_header_repeated(self, row: int, count: int) -> Grid:
+        """The grid with its first `count` rows printed again before `row`, as a table continued
+        on a new page repeats its header; a cell spanning across `row` is cut in two there, its
+        text in the first part."""
+        out = Grid(self.width)
+        for cell in self.cells:
+            end = cell.row + cell.rowspan
+            if cell.row < row < end:
+                out.cells.append(replace(cell, rowspan=row - cell.row))
+                out.cells.append(replace(cell, text="", row=row + count, rowspan=end - row))
+            elif cell.row >= row:
+                out.cells.append(replace(cell, row=cell.row + count))
+            else:
+                out.cells.append(cell)
+            if cell.row + cell.rowspan <= count:
+                out.cells.append(replace(cell, row=cell.row + row))
+        return out
+
+    def with_generic_header(self) -> Grid:
+        """The grid with its header rows replaced by one row `列1`, `列2`, … (a scan's conversion)."""
+        count = header_rows(self)
+        out = Grid(self.width, [Cell(f"列{c + 1}", 0, c, header=True) for c in range(self.width)])
+        out.cells += [replace(cell, row=cell.row - count + 1) for cell in self.cells if cell.row >= count]
+        return out
+
     def expanded(self) -> list[list[str]]:
         """Full-width rows: a spanning cell's text in its first position, empty strings elsewhere."""
         return [
             [cell.text if (cell.row, cell.col) == (r, c) else "" for c, cell in enumerate(line)]
             for r, line in enumerate(self.owners())
         ]
+
+
+def header_rows(grid: Grid) -> int:
+    """How many rows the table's header takes: the rows before the first that has a data cell."""
+    data_rows = [cell.row for cell in grid.cells if not cell.header]
+    return min(data_rows, default=grid.height)
+
+
+def retext(grid: Grid, labels: dict[str, str], cells: dict[Cell, str] | None = None) -> Grid:
+    """The grid with the cells whose text is a key of `labels` (or that are keys of `cells`)
+    printing the new text instead."""
+    cells = cells or {}
+    return Grid(grid.width, [replace(c, text=cells.get(c, labels.get(c.text, c.text))) for c in grid.cells])
 
 
 # --- labels -----------------------------------------------------------------------
@@ -191,7 +229,9 @@ def active_2019(active: Active2019, style: Style) -> Grid:
     return grid
 
 
-def active_2021(active: Active2021, style: Style) -> Grid:
+def active_2021(active: Active2021, style: Style, *, fee_header_rows: bool = False) -> Grid:
+    """Template 2021's blocks; with `fee_header_rows` the 本年收费金额（单位：万元） header and 信息内容
+    stand each on a row of their own over the fee, as some offices print the (八) block."""
     grid = Grid(width=4)
 
     def doc_row(name: str, key: str) -> tuple[str, list[tuple[str, int]]]:
@@ -215,12 +255,16 @@ def active_2021(active: Active2021, style: Style) -> Grid:
         [decision_row("行政处罚", "penalties"), decision_row("行政强制", "coercive_measures")],
     )
     fee = active.fees.amount_yuan
-    _block(
-        grid,
-        item(8, style),
-        [(label("本年收费金额（单位：万元）", style), 3)],
-        [("行政事业性收费", [("" if fee is None else wan(fee), 3)])],
-    )
+    fee_header = label("本年收费金额（单位：万元）", style)
+    fee_row = ("行政事业性收费", [("" if fee is None else wan(fee), 3)])
+    if not fee_header_rows:
+        _block(grid, item(8, style), [(fee_header, 3)], [fee_row])
+        return grid
+    row = grid.height
+    for offset, text in enumerate((item(8, style), "信息内容", fee_header)):
+        grid.put(row + offset, 0, text, colspan=grid.width, header=True)
+    grid.put(row + 3, 0, fee_row[0])
+    grid.put(row + 3, 1, fee_row[1][0][0], colspan=3)
     return grid
 
 

@@ -53,7 +53,8 @@ def render(report: SyntheticReport) -> bytes:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         else:
             _table(document, block.grid)
-    document.core_properties.title = report.truth.title or ""
+    # The file's title: the page heading when the document has one apart from its title line.
+    document.core_properties.title = report.titles[-1]
     # The same report must give the same bytes (the fixture portals' "unchanged" depends on
     # it): pin the dates python-docx would take from the clock, in the properties and the zip.
     published = report.truth.published_date

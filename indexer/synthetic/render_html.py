@@ -4,16 +4,27 @@ Three page templates imitate the common portal systems (TRS WCM, 大汉 jcms, �
 VSB): header, navigation, breadcrumbs, share buttons, related links, footer and
 scripts around one content container. Tables use rowspan/colspan exactly as the
 official form, `&nbsp;` in empty cells and `<br>` inside header labels.
+
+Quirks (see `realism.py`): `shifted_spans` puts a row's numbers one grid column
+off their header (an empty cell too many, a label's colspan one too small or too
+large), as hand-edited portal tables have; `titles` may give the page a heading
+(<title>, <h1>, ArticleTitle) that differs from the body's own title line by 年/年度.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from html import escape
+from typing import Literal
 
-from indexer.synthetic.document import Heading, Paragraph, blocks
-from indexer.synthetic.forms import Grid
+from indexer.synthetic.document import Heading, Paragraph, Table, blocks
+from indexer.synthetic.forms import Cell, Grid
 from indexer.synthetic.report import SyntheticReport
+
+Shift = Literal["extra_cell", "colspan_short", "colspan_long"]
+# The first grid column of each table that holds numbers.
+_FIRST_VALUE_COLUMN = {"active": 1, "applications": 3, "appeals": 0}
 
 
 def _cell_html(text: str) -> str:
@@ -22,18 +33,32 @@ def _cell_html(text: str) -> str:
     return "<br/>".join(escape(part) for part in text.split("\n"))
 
 
-def table_html(grid: Grid) -> str:
+def _td(cell: Cell, colspan: int | None = None) -> str:
+    colspan = cell.colspan if colspan is None else colspan
+    spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
+        f' colspan="{colspan}"' if colspan > 1 else ""
+    )
+    return f'<td{spans} style="border:1px solid #000;text-align:center"><p>{_cell_html(cell.text)}</p></td>'
+
+
+def _shifted_row(cells: list[Cell], first_value: int, shift: Shift) -> list[str]:
+    """A row whose numbers sit one grid column off: an empty cell before them, or the label
+    before them spanning a column too few or too many."""
+    labels = [cell for cell in cells if cell.col < first_value]
+    values = [cell for cell in cells if cell.col >= first_value]
+    if shift == "extra_cell" or not labels:
+        return [_td(cell) for cell in labels] + [_td(Cell("", 0, 0))] + [_td(cell) for cell in values]
+    last = labels[-1]
+    colspan = last.colspan - 1 if shift == "colspan_short" else last.colspan + 1
+    return [_td(cell) for cell in labels[:-1]] + [_td(last, colspan)] + [_td(cell) for cell in values]
+
+
+def table_html(grid: Grid, shifts: dict[int, Shift] | None = None, first_value: int = 0) -> str:
+    """The table's <tr>s; the rows in `shifts` printed with their numbers a column off."""
+    shifts = shifts or {}
     rows = []
-    for cells in grid.origins():
-        tds = []
-        for cell in cells:
-            spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
-                f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
-            )
-            tds.append(
-                f'<td{spans} style="border:1px solid #000;text-align:center">'
-                f"<p>{_cell_html(cell.text)}</p></td>"
-            )
+    for r, cells in enumerate(grid.origins()):
+        tds = _shifted_row(cells, first_value, shifts[r]) if r in shifts else [_td(cell) for cell in cells]
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return (
         '<table border="1" cellspacing="0" cellpadding="0" width="100%" style="border-collapse:collapse">'
@@ -41,17 +66,52 @@ def table_html(grid: Grid) -> str:
     )
 
 
+def _shifts(table: Table, rng: random.Random) -> dict[int, Shift]:
+    """One or two data rows of the table printed a column off."""
+    first_value = _FIRST_VALUE_COLUMN[table.name]
+    rows = [
+        r
+        for r, cells in enumerate(table.grid.origins())
+        if any(c.col >= first_value and not c.header for c in cells)
+    ]
+    out: dict[int, Shift] = {}
+    for r in rng.sample(rows, min(len(rows), rng.choice((1, 1, 2)))):
+        labels = [c for c in table.grid.origins()[r] if c.col < first_value]
+        kinds: list[Shift] = ["extra_cell"]
+        if labels:
+            kinds.append("colspan_long")
+            if labels[-1].colspan > 1:
+                kinds.append("colspan_short")
+        out[r] = rng.choice(kinds)
+    return out
+
+
+def _table_html(table: Table, report: SyntheticReport) -> str:
+    if "shifted_spans" not in report.quirks:
+        return table_html(table.grid)
+    rng = report.quirks.rng("shifted_spans", table.name)
+    # Table 三 most often: its wide label cells are where hand edits go wrong.
+    if table.name != "applications" and rng.random() < 0.6:
+        return table_html(table.grid)
+    first_value = _FIRST_VALUE_COLUMN[table.name]
+    return table_html(table.grid, _shifts(table, rng), first_value)
+
+
 def content_html(report: SyntheticReport) -> str:
-    """The article body: headings, paragraphs and tables, without the page title."""
+    """The article body: headings, paragraphs and tables, without the page title (but with the
+    body's own title line when the page heading differs from it)."""
     parts = []
-    for block in blocks(report)[1:]:
+    body = blocks(report)[1:]
+    if report.quirks.page_heading:
+        parts.append(f'<p style="text-align:center"><strong>{escape(report.truth.title or "")}</strong></p>')
+    for block in body:
         if isinstance(block, Heading):
             parts.append(f'<p style="text-indent:2em"><strong>{escape(block.text)}</strong></p>')
         elif isinstance(block, Paragraph):
             align = "text-align:right" if block.align_right else "text-indent:2em"
             parts.append(f'<p style="{align}"><span style="font-family:仿宋">{escape(block.text)}</span></p>')
         else:
-            parts.append(table_html(block.grid))
+            parts.append(_table_html(block, report))
     return "\n".join(parts)
 
 
@@ -92,7 +152,7 @@ def _footer(site: str) -> str:
 
 def _trs(report: SyntheticReport, charset: str) -> str:
     truth, site = report.truth, escape(_site(report))
-    title, date = escape(truth.title or ""), truth.published_date
+    title, date = escape(report.titles[-1]), truth.published_date
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml"><head>
 <meta http-equiv="Content-Type" content="text/html; charset={charset}" />
@@ -131,7 +191,7 @@ def _trs(report: SyntheticReport, charset: str) -> str:
 
 def _jcms(report: SyntheticReport, charset: str) -> str:
     truth, site = report.truth, escape(_site(report))
-    title, date = escape(truth.title or ""), truth.published_date
+    title, date = escape(report.titles[-1]), truth.published_date
     return f"""<!DOCTYPE html>
 <html><head>
 <meta charset="{charset}">
@@ -166,7 +226,7 @@ def _jcms(report: SyntheticReport, charset: str) -> str:
 
 def _vsb(report: SyntheticReport, charset: str) -> str:
     truth, site = report.truth, escape(_site(report))
-    title, date = escape(truth.title or ""), truth.published_date
+    title, date = escape(report.titles[-1]), truth.published_date
     return f"""<html><head>
 <meta http-equiv="Content-Type" content="text/html; charset={charset}">
 <title>{title}-{site}</title>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -21,6 +21,7 @@ from govreports.model import (
 )
 from indexer.synthetic import numbers, vocabulary
 from indexer.synthetic.numbers import CellRef, Rule, Table
+from indexer.synthetic.realism import NO_QUIRKS, Quirks, Realism, draw_options, side_stream
 
 TemplateName = Literal["2019", "2021"]
 Money = Literal["wan_suffix", "yuan_suffix", "wan_header"]
@@ -63,6 +64,20 @@ class SyntheticReport:
     topics: tuple[str, ...]  # TOPICS keywords present in this report's narrative
     broken_rule: Rule | None
     blanked: tuple[CellRef, ...]  # cells printed empty (null in the truth)
+    quirks: Quirks = NO_QUIRKS  # the real-world patterns this document is printed with
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """The title as the body prints it, then the page heading when that differs (年 vs 年度)."""
+        body = self.truth.title or ""
+        return (body, self.quirks.page_heading) if self.quirks.page_heading else (body,)
+
+    @property
+    def certain_region(self) -> Region:
+        """The region the printed document makes certain (the truth's, less what a name leaves open)."""
+        region = self.truth.region
+        province, city, county = vocabulary.certain_place((region.province, region.city, region.county))
+        return Region(province=province, city=city, county=county)
 
     @property
     def template(self) -> TemplateName:
@@ -112,6 +127,48 @@ def _sections(narrative: Narrative) -> Sections:
     return Sections(overview=overview, problems="\n".join(narrative.problems), other=narrative.other)
 
 
+def _zone_office(side: random.Random) -> tuple[Region, str, Level]:
+    (province, city, zone), offices = side.choice(vocabulary.ZONES)
+    office, kind = side.choice(offices)
+    return Region(province=province, city=city, county=zone), office, kind
+
+
+_YEAR_BRACKETS = ("（{}年）", "({})", "【{}年度】", "（{}年度）")
+_METADATA_LINES = (
+    "来源：{office}　发布时间：{date} 09:30",
+    "发布日期：{date}",
+    "浏览次数：{views}",
+    "字号：大 中 小",
+    "信息来源：{office}　　发布时间：{date}　　【字体：大 中 小】",
+)
+
+
+def _title_quirks(
+    side: random.Random, quirks: Quirks, office: str, year: int, published: date
+) -> tuple[str, Quirks]:
+    """A title as real pages print it: the year in brackets at the end, portal metadata lines
+    under it, a page heading that says 年度 where the body says 年 (or the reverse); at least one."""
+    kinds = [kind for kind in ("bracket", "metadata", "heading") if side.random() < 0.5] or [
+        side.choice(("bracket", "metadata", "heading"))
+    ]
+    title = f"{office}{year}年政府信息公开工作年度报告"
+    if "bracket" in kinds:
+        title = f"{office}政府信息公开工作年度报告" + side.choice(_YEAR_BRACKETS).format(year)
+    heading = None
+    if "heading" in kinds and f"{year}年" in title:
+        long_form = title.replace(f"{year}年度", f"{year}年").replace(f"{year}年", f"{year}年度")
+        short_form = long_form.replace(f"{year}年度", f"{year}年")
+        title, heading = (short_form, long_form) if side.random() < 0.5 else (long_form, short_form)
+    lines: tuple[str, ...] = ()
+    if "metadata" in kinds:
+        chosen = side.sample(_METADATA_LINES, side.randint(1, 3))
+        lines = tuple(
+            line.format(office=office, date=published.isoformat(), views=side.randint(30, 5000))
+            for line in chosen
+        )
+    return title, replace(quirks, page_heading=heading, metadata_lines=lines)
+
+
 def _printed_cells(sub_rows: bool, apps: Table, appeals: Table, active: Table) -> list[CellRef]:
     hidden = set() if sub_rows else set(OTHER_SUB_ROWS)
     if sub_rows:
@@ -134,13 +191,20 @@ def random_report(
     blank_cells: int = 0,
     narrative_only: bool = False,
     style: Style | None = None,
+    realism: Realism = Realism.NONE,
 ) -> SyntheticReport:
     """A report of `template` whose numbers satisfy the four rules, or break exactly `break_rule`.
 
     `blank_cells` printed cells are left empty (null in the truth), never ones
     that would hide the broken rule. Unspecified identity is chosen at random.
+    `realism` lets the document show real-world patterns (see `realism.py`); they
+    are drawn from a side stream, so `rng` is consumed exactly as without them.
     """
+    side = side_stream(rng)
     form: TemplateName = rng.choice(TEMPLATES) if template is None else template
+    options = draw_options(realism, side, template=form)
+    if office is not None or region is not None or level is not None:
+        options -= {"zones"}  # the caller fixed the identity
     year = year or (rng.choice((2019, 2020)) if form == "2019" else rng.randint(2021, 2024))
     place = rng.choice(vocabulary.PLACES)
     if region is None:
@@ -155,11 +219,16 @@ def random_report(
         office = vocabulary.office_for(
             kind, (region.province or "", region.city or "", region.county or ""), name
         )
+    if "zones" in options:
+        region, office, kind = _zone_office(side)
     style = style or _random_style(rng, form)
     published = date(year + 1, 1, 10) + timedelta(days=rng.randint(0, 45))
     topics = sorted(rng.sample(sorted(vocabulary.TOPICS), rng.randint(1, 4)))
     narrative = _narrative(rng, office, year, published, topics)
     title = f"{office}{year}年政府信息公开工作年度报告"
+    quirks = Quirks(options, seed=f"{side.getrandbits(64):016x}")
+    if "titles" in options:
+        title, quirks = _title_quirks(side, quirks, office, year, published)
 
     sub_rows = form == "2021" and not style.other_as_one_row
     apps = numbers.applications(rng, sub_rows=sub_rows, at_least_one=break_rule is not None)
@@ -193,4 +262,4 @@ def random_report(
         applications=None if narrative_only else Applications.model_validate(apps),
         appeals=None if narrative_only else Appeals.model_validate(appeals),
     )
-    return SyntheticReport(truth, style, narrative, tuple(topics), break_rule, tuple(blanked))
+    return SyntheticReport(truth, style, narrative, tuple(topics), break_rule, tuple(blanked), quirks)

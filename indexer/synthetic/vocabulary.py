@@ -160,3 +160,41 @@ def office_for(level: Level, place: tuple[str, str, str], name: str) -> str:
     if level == "county":
         return f"{county}人民政府"
     return f"{city}人民政府"
+
+
+# Functional zones: county-level areas that gazetteers of counties miss. (province, city or
+# None, zone) and the offices that publish reports there, with their level.
+ZONES: Final[tuple[tuple[tuple[str, str | None, str], tuple[tuple[str, Level], ...]], ...]] = (
+    (
+        ("河北省", None, "雄安新区"),
+        (("河北雄安新区管理委员会", "county"), ("雄安新区公共服务局", "department")),
+    ),
+    (
+        ("重庆市", "重庆市", "两江新区"),
+        (("重庆两江新区管理委员会", "county"), ("两江新区人和街道办事处", "township")),
+    ),
+    (
+        ("江苏省", "苏州市", "苏州工业园区"),
+        (("苏州工业园区管理委员会", "county"), ("苏州工业园区娄葑街道办事处", "township")),
+    ),
+    (
+        ("福建省", "福州市", "平潭综合实验区"),
+        (("平潭综合实验区管理委员会", "county"), ("平潭综合实验区财政金融局", "department")),
+    ),
+    (
+        ("河南省", "郑州市", "郑州航空港经济综合实验区"),
+        (("郑州航空港经济综合实验区管理委员会", "county"),),
+    ),
+)
+
+
+def certain_place(
+    place: tuple[str | None, str | None, str | None],
+) -> tuple[str | None, str | None, str | None]:
+    """What a reader can be sure of from a county's name alone: a name that PLACES holds under
+    two cities (白云区: 广州市 and 贵阳市) fixes neither the city nor the province."""
+    province, city, county = place
+    cities = {(p, c) for p, c, name in PLACES if name == county}
+    if len(cities) > 1:
+        return None, None, county
+    return province, city, county

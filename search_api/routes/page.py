@@ -15,12 +15,12 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
-from govreports.errors import ElasticsearchUnavailable, GovreportsError
+from govreports.errors import GovreportsError
 from search_api import labels, presentation, service
 from search_api.deps import StoreDep
-from search_api.errors import ReportNotFound
+from search_api.errors import public_error
+from search_api.params import GeneratedId
 from search_api.query import FACETS, SearchParams
-from search_api.routes.reports import ReportId
 from search_api.schemas import FacetValue
 
 router = APIRouter(include_in_schema=False)
@@ -93,23 +93,18 @@ async def search_page(request: Request, store: StoreDep) -> HTMLResponse:
         context["result"] = await service.search(store, params)
     except ValidationError as error:
         context["error"], status = validation_message(error), 422
-    except ElasticsearchUnavailable as error:
-        context["error"], status = str(error), 503
     except GovreportsError as error:
-        context["error"], status = str(error), 502
+        status, context["error"] = public_error(error)
     return templates.TemplateResponse(request, "search.html", context, status_code=status)
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-async def report_page(report_id: ReportId, request: Request, store: StoreDep) -> HTMLResponse:
+async def report_page(report_id: GeneratedId, request: Request, store: StoreDep) -> HTMLResponse:
     try:
         report = await service.report(store, report_id)
-    except ReportNotFound as error:
-        return templates.TemplateResponse(request, "error.html", {"error": str(error)}, status_code=404)
-    except ElasticsearchUnavailable as error:
-        return templates.TemplateResponse(request, "error.html", {"error": str(error)}, status_code=503)
     except GovreportsError as error:
-        return templates.TemplateResponse(request, "error.html", {"error": str(error)}, status_code=502)
+        status, message = public_error(error)
+        return templates.TemplateResponse(request, "error.html", {"error": message}, status_code=status)
     applications = report.applications
     context = {
         "report": report,

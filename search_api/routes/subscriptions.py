@@ -3,11 +3,15 @@
 Everything else in the API is public and read-only; these routes change state or
 show webhook URLs, so each needs `Authorization: Bearer <GOVREPORTS_ADMIN_TOKEN>`.
 With no admin token configured, nobody can use them.
+
+A webhook secret is stored sealed with GOVREPORTS_SECRET_KEYS; with no key, a subscription with
+a secret is refused (503: the request is right, the server is not configured to keep it safe).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Annotated, Any
 
 from elasticsearch import NotFoundError
@@ -17,12 +21,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from govreports.es_client import unavailable_as_domain_error
+from govreports.errors import GovreportsError
+from govreports.es_client import REACHABILITY_TIMEOUT_S, build_client
+from govreports.secrets import SecretKeysMissing, secret_box
 from govreports.settings import Settings
 from monitor.clock import utc_now
 from monitor.errors import InvalidWebhookUrl
 from monitor.indices import MonitorIndices, ensure_indices_async
-from monitor.subscriptions import Subscription, SubscriptionSpec, SubscriptionView, new_subscription
+from monitor.subscriptions import (
+    Subscription,
+    SubscriptionSpec,
+    SubscriptionView,
+    new_subscription,
+    seal_stored_secrets,
+)
 from monitor.webhook_url import validate_webhook_url
 from search_api.deps import SettingsDep, StoreDep
 from search_api.errors import ERROR_RESPONSES
@@ -30,6 +42,7 @@ from search_api.schemas import ErrorBody
 from search_api.store import ReportStore
 
 LIST_LIMIT = 1000
+log = logging.getLogger("govreports.api")
 bearer = HTTPBearer(auto_error=False, description="the server's GOVREPORTS_ADMIN_TOKEN")
 
 
@@ -56,6 +69,11 @@ router = APIRouter(
         **ERROR_RESPONSES,
         400: {"model": ErrorBody, "description": "the body is not JSON"},
         401: {"model": ErrorBody, "description": "no or wrong admin token"},
+        503: {
+            "model": ErrorBody,
+            "description": "Elasticsearch is unreachable, or a secret was given and the server has "
+            "no GOVREPORTS_SECRET_KEYS to encrypt it with",
+        },
     },
 )
 SubscriptionId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="the subscription's id")]
@@ -72,11 +90,17 @@ async def create_subscription(
     """Save a search; after each index run its webhook gets one POST listing the matching reports
     first seen since the last one (event `new`), and with `notify_revisions` the changed cells of
     revised reports (event `revised`). With a `secret`, each POST is signed:
-    `X-Govreports-Signature: sha256=<hex HMAC-SHA256 of the body>`."""
+    `X-Govreports-Signature: sha256=<hex HMAC-SHA256 of the body>`; the secret is stored encrypted,
+    and refused (503) when the server has no GOVREPORTS_SECRET_KEYS."""
     url = await _checked_webhook(spec.webhook_url, settings)
-    subscription = new_subscription(spec.model_copy(update={"webhook_url": url}), utc_now())
+    try:
+        subscription = new_subscription(
+            spec.model_copy(update={"webhook_url": url}), utc_now(), secret_box(settings)
+        )
+    except SecretKeysMissing as error:
+        raise HTTPException(503, str(error)) from error
     indices = MonitorIndices(store.index)
-    with unavailable_as_domain_error(settings.es_url):
+    with store.translated_errors():
         await ensure_indices_async(store.client, indices, "subscriptions")
         await store.client.index(
             index=indices.subscriptions, id=subscription.id, document=subscription.document(), refresh=True
@@ -103,7 +127,7 @@ async def delete_subscription(
 ) -> Response:
     """Delete a subscription; deliveries still pending for it are cancelled, not sent."""
     indices = MonitorIndices(store.index)
-    with unavailable_as_domain_error(settings.es_url):
+    with store.translated_errors():
         try:
             await store.client.delete(index=indices.subscriptions, id=subscription_id, refresh=True)
         except NotFoundError as error:
@@ -126,7 +150,7 @@ async def _checked_webhook(url: str, settings: Settings) -> str:
 
 async def _subscription_sources(store: ReportStore, settings: Settings) -> list[dict[str, Any]]:
     indices = MonitorIndices(store.index)
-    with unavailable_as_domain_error(settings.es_url):
+    with store.translated_errors():
         response = await store.client.search(
             index=indices.subscriptions,
             size=LIST_LIMIT,
@@ -135,3 +159,17 @@ async def _subscription_sources(store: ReportStore, settings: Settings) -> list[
             query={"match_all": {}},
         )
     return [hit["_source"] for hit in response["hits"]["hits"]]
+
+
+def seal_secrets_at_start(settings: Settings) -> None:
+    """`seal_stored_secrets` as the API starts. A cluster that does not answer then is logged, not
+    fatal: the API still starts, and the watch loop seals the secrets at its own start."""
+    if secret_box(settings) is None:  # a malformed key raises here: the API does not start with it
+        return
+    client = build_client(settings)
+    try:
+        seal_stored_secrets(client.options(request_timeout=REACHABILITY_TIMEOUT_S, max_retries=0), settings)
+    except GovreportsError as error:
+        log.warning("webhook secrets not sealed at start: %s", error)
+    finally:
+        client.close()

@@ -59,7 +59,7 @@
       color: ["#8fb3c9", "#b5523b"],
       textStyle: { fontFamily: "inherit", color: ink },
       grid: { left: 44, right: 52, top: 34, bottom: 26 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: tooltipOf },
       legend: { top: 0, left: "center", itemWidth: 14, itemHeight: 8, data: ["报告数", "新收申请"] },
       xAxis: { type: "category", data: years, axisTick: { show: false }, axisLine: { lineStyle: { color: "#c9ced4" } } },
       yAxis: [
@@ -73,5 +73,26 @@
     });
     window.addEventListener("resize", function () { plot.resize(); });
     element.dataset.drawn = String(groups.length);
+  }
+
+  // The tooltip as elements: ECharts' own tooltip is HTML with style attributes, which the
+  // Content-Security-Policy refuses (style-src 'self'); colours set through element.style are allowed.
+  function tooltipOf(items) {
+    var tip = document.createElement("div");
+    tip.className = "chart-tip";
+    var year = document.createElement("div");
+    year.textContent = items.length ? items[0].axisValueLabel + " 年" : "";
+    tip.appendChild(year);
+    items.forEach(function (item) {
+      var line = document.createElement("div");
+      var mark = document.createElement("span");
+      mark.className = "mark";
+      mark.style.backgroundColor = item.color;
+      var value = document.createElement("strong");
+      value.textContent = item.value == null ? "—" : Number(item.value).toLocaleString("zh-CN");
+      line.append(mark, item.seriesName + " ", value);
+      tip.appendChild(line);
+    });
+    return tip;
   }
 })();
