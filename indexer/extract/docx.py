@@ -14,6 +14,7 @@ inflated, so a zip bomb is refused instead of filling memory.
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from collections.abc import Iterator
 
@@ -31,6 +32,8 @@ MAX_INFLATED_BYTES = 300 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 5000
 _MAX_GRID_SPAN = 100
+# Grid positions of a table printed at full width; a report's tables have a few hundred.
+_MAX_GRID_CELLS = 100_000
 
 
 def _w(tag: str) -> str:
@@ -156,33 +159,81 @@ def sliver_columns(rows: list[list[Span]], width: int) -> set[int]:
 
     Word makes them when cell edges in different rows are a hair apart (common in
     converted .doc files); they hold no cell of the table and are dropped.
+
+    Where edges disagree, the edge most rows share is the real one: columns are tried
+    first where the fewest cells start. A column can go unless a cell over it has no
+    other kept column, i.e. lies between the kept columns next to it (`before`, `after`).
+    No cell ever lies wholly in dropped columns, so every cell starting after `before`
+    reaches the column: the test is whether one of them ends before `after`, and the
+    earliest end of the cells starting in each gap of dropped columns is kept up to date
+    as gaps join. O(width + cells), however the rows and columns are shaped.
     """
-    cells = []  # the columns each cell covers
+    starts = [0] * width  # how many cells start at each column
+    earliest_end = [width + 1] * width  # the end (exclusive) of the shortest cell starting there
     for row in rows:
         start = 0
         for _text, span in row:
-            cells.append(set(range(start, start + span)))
+            starts[start] += 1
+            earliest_end[start] = min(earliest_end[start], start + span)
             start += span
-    # Where edges disagree, the edge most rows share is the real one: try first the
-    # columns at which the fewest cells start.
-    starts = [sum(1 for covered in cells if min(covered) == column) for column in range(width)]
+    # The kept columns as a linked list; earliest_end[c] of a kept column c then covers the gap
+    # of dropped columns before it as well.
+    before, after = list(range(-1, width - 1)), list(range(1, width + 1))
     drop: set[int] = set()
-    for column in sorted(range(width), key=lambda c: (starts[c], c)):
-        over = [covered for covered in cells if column in covered]
-        if over and all(len(covered - drop) > 1 for covered in over):
-            drop.add(column)
+    # Every column lies under a cell: the widest row's cells cover them all.
+    for column in sorted(range(width), key=starts.__getitem__):  # a stable sort: ties by column
+        if earliest_end[column] <= after[column]:
+            continue
+        drop.add(column)
+        left, right = before[column], after[column]
+        if left >= 0:
+            after[left] = right
+        if right < width:
+            before[right] = left
+            earliest_end[right] = min(earliest_end[right], earliest_end[column])
     return drop
 
 
-def expand(row: list[Span], width: int, drop: set[int]) -> list[str]:
-    """The row at full width less the dropped columns: a cell's text first, '' over the rest of its span."""
+def narrowed(rows: list[list[Span]]) -> list[list[Span]]:
+    """The rows over a grid in which each stretch of grid columns with no cell edge inside is at
+    most two columns wide; printed, they give the same lines.
+
+    No cell starts inside such a stretch, so its inner columns are the first slivers tried, and
+    each goes without changing what the others do: the stretch keeps at most its first and last
+    columns either way. The grid is then at most twice as wide as it has cell edges, not a
+    hundred times as wide as it has cells (`_MAX_GRID_SPAN`).
+    """
+    edges_of_rows = [list(itertools.accumulate((span for _, span in row), initial=0)) for row in rows]
+    edges = sorted({edge for row_edges in edges_of_rows for edge in row_edges})
+    narrow = {edge: position for edge, position in zip(edges, _narrow_positions(edges), strict=True)}
+    return [
+        [
+            (text, narrow[end] - narrow[start])
+            for (text, _), (start, end) in zip(row, itertools.pairwise(row_edges), strict=True)
+        ]
+        for row, row_edges in zip(rows, edges_of_rows, strict=True)
+    ]
+
+
+def _narrow_positions(edges: list[int]) -> Iterator[int]:
+    position = 0
+    for edge, following in itertools.pairwise(edges):
+        yield position
+        position += min(following - edge, 2)
+    if edges:
+        yield position
+
+
+def expand(row: list[Span], kept_before: list[int], *, pad: bool) -> list[str]:
+    """The row less the dropped columns: a cell's text first, '' over the rest of its span; with
+    `pad`, '' on to the full width. `kept_before[c]`: how many columns left of column c are kept."""
     out: list[str] = []
     start = 0
     for text, span in row:
-        kept = sum(1 for c in range(start, start + span) if c not in drop)
+        kept = kept_before[start + span] - kept_before[start]
         out += [text, *[""] * (kept - 1)] if kept else []
         start += span
-    return out + [""] * (width - len(drop) - len(out))
+    return out + [""] * (kept_before[-1] - len(out)) if pad else out
 
 
 def is_layout_table(table: _Element) -> bool:
@@ -194,10 +245,14 @@ def table_lines(table: _Element) -> Iterator[str]:
         for cell in table.iterfind("w:tr/w:tc", _NS):
             yield from block_lines(cell)
         return
-    rows = [row_cells(row) for row in table.iterfind("w:tr", _NS)]
+    rows = narrowed([row_cells(row) for row in table.iterfind("w:tr", _NS)])
     width = max((sum(span for _, span in row) for row in rows), default=0)
     drop = sliver_columns(rows, width)
+    kept_before = list(itertools.accumulate((column not in drop for column in range(width)), initial=0))
+    # Rows padded to the full width, unless that is a grid no report has: one very wide row over
+    # many short ones would make the padding grow with their product.
+    pad = len(rows) * kept_before[-1] <= _MAX_GRID_CELLS
     for row in rows:
-        cells = expand(row, width, drop)
+        cells = expand(row, kept_before, pad=pad)
         if any(cells):
             yield "\t".join(cells)

@@ -10,7 +10,7 @@ from indexer.parser.cells import count_value, read_count
 from indexer.parser.layout import Row
 from indexer.parser.matching import positional
 from indexer.parser.notes import Notes
-from indexer.parser.placement import Values, place_short, regroup
+from indexer.parser.placement import Values, place_in_windows, place_short, regroup
 from indexer.parser.rules import APPEALS_SUM, accept_any
 from indexer.parser.sections import SECTION_TITLES
 
@@ -41,16 +41,21 @@ def _read(cells: Sequence[str], notes: Notes) -> list[int | None]:
     return values
 
 
-def _numbers(rows: list[Row], notes: Notes) -> list[int | None] | None:
+def _numbers(rows: list[Row], explicit_cells: bool, notes: Notes) -> list[int | None] | None:
     # One row of 15 cells: its blanks are cells (seed 004: the 复议 group left blank).
-    window = positional(rows[0].cells, WIDTH) if len(rows) == 1 else None
+    printed = [cell for row in rows for cell in row.cells] if explicit_cells else rows[0].cells
+    window = positional(printed, WIDTH) if explicit_cells or len(rows) == 1 else None
     if window is not None:
         return _read(window, notes)
     tokens = [cell for row in rows for cell in row.cells if cell]
     if len(tokens) == WIDTH:
         return _read(tokens, notes)
     placed: Values | None
-    if len(tokens) > WIDTH:
+    if explicit_cells and len(printed) > WIDTH and len(tokens) < WIDTH:
+        # Every cell printed, blanks too, off the header's grid: a blank is an empty cell, not a lost one.
+        values = [count_value(cell) if cell else None for cell in printed]
+        placed, code = place_in_windows(values, WIDTH, APPEALS_SUM, accept_any), "short_row"
+    elif len(tokens) > WIDTH:
         placed, code = regroup(tokens, WIDTH, count_value, APPEALS_SUM, accept_any), "split_number"
     else:
         values = [count_value(token) for token in tokens]
@@ -63,12 +68,12 @@ def _numbers(rows: list[Row], notes: Notes) -> list[int | None] | None:
     return None
 
 
-def read(rows: Sequence[Row], notes: Notes) -> Appeals | None:
+def read(rows: Sequence[Row], explicit_cells: bool, notes: Notes) -> Appeals | None:
     value_rows = _value_rows(rows)
     if not value_rows:
         notes.add("section_missing", f"{SECTION_TITLES['appeals']}: the table has no numbers")
         return None
-    numbers = _numbers(value_rows, notes)
+    numbers = _numbers(value_rows, explicit_cells, notes)
     if numbers is None:
         return Appeals()
     width = len(APPEAL_COLUMNS)

@@ -58,11 +58,11 @@ def _by_position(item: Matched, grid: Grid | None) -> list[str] | None:
         return None
     if grid.line_cells is None:
         return row.cells if row.line_cells is None and len(row.cells) == WIDTH else None
-    if row.line_cells is not None and len(row.line_cells) == grid.line_cells:
-        window = row.line_cells[grid.end - WIDTH : grid.end]
-        if all(cell.kind != "label" for cell in window):
+    if row.line_cells is not None and len(row.line_cells) == grid.line_cells and row.values_end <= grid.end:
+        before, window = row.line_cells[: grid.end - WIDTH], row.line_cells[grid.end - WIDTH : grid.end]
+        if all(cell.kind != "label" for cell in window) and all(cell.kind != "value" for cell in before):
             return [cell.text for cell in window]
-    return None
+    return None  # off the grid: a value past its last column (a row shifted by a span)
 
 
 def _read(cells: Sequence[str], where: str, notes: Notes) -> list[int | None]:
@@ -130,7 +130,7 @@ def _place_all(pending: list[Matched], matrix: Matrix, explicit_cells: bool, not
         matrix[item.key] = _placed(item, _placement(item, matrix, explicit_cells), notes)
 
 
-def _derive_other(matrix: Matrix) -> None:
+def _derive_other(matrix: Matrix, notes: Notes) -> None:
     """（六） printed as three sub-rows: `other` is their per-column sum (null where one is null)."""
     if "other" in matrix or not any(key in matrix for key in OTHER_SUB_ROWS):
         return
@@ -139,6 +139,12 @@ def _derive_other(matrix: Matrix) -> None:
         None if any(part[i] is None for part in parts) else sum(part[i] or 0 for part in parts)
         for i in range(WIDTH)
     ]
+    empty = [
+        column for column, value in zip(APPLICATION_COLUMNS, matrix["other"], strict=True) if value is None
+    ]
+    if empty:
+        left = ", ".join(empty)
+        notes.add("missing_cell", f"applications.other: the sum of （六）'s sub-rows; {left} left empty")
 
 
 def _warn_missing(matrix: Matrix, printed_blank: set[str], sub_rows: bool, notes: Notes) -> None:
@@ -187,7 +193,7 @@ def read(
             matrix[item.key] = _read(cells, f"applications.{item.key}", notes)
     _place_all(deferred, matrix, explicit_cells, notes)
     sub_rows = any(key in matrix for key in OTHER_SUB_ROWS)
-    _derive_other(matrix)
+    _derive_other(matrix, notes)
     _warn_missing(matrix, label_only, sub_rows, notes)
     return Applications.model_validate(
         {key: dict(zip(APPLICATION_COLUMNS, values, strict=True)) for key, values in matrix.items()}

@@ -33,7 +33,7 @@ _NOT_A_TITLE = re.compile(r"解读|图解|一图读懂|图说|问答|通知|印�
 _HAN_YEAR = re.compile(r"[一二][〇零○一二三四五六七八九]{3}(?=年)")
 _HAN_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _TITLE_WRAPPERS = "《》<>\"“”'‘’[]【】#*"
-_HINT_SEPARATORS = re.compile(r"[_|｜\-—–]+")
+_HINT_SEPARATORS = re.compile(r"[_|｜\-—–－＿]+")  # NFKC forms too: the hint is read as printed
 # What portals print beside the title (来源：… 发布时间：… 浏览次数：… 字号：大 中 小), ending it:
 # a label and its colon or, in the metadata table's TAB rows, a TAB. Labels come spaced out to
 # the width of the longest (`索 引 号：`, `名　　称：`).

@@ -37,65 +37,73 @@ def match_rows(
 ) -> tuple[list[Matched], set[str]]:
     """Rows with values and their keys; and the keys of rows printed with no values at all.
 
-    A row whose own label names nothing may have its label wrapped onto the line after
-    its values, or before it on a line of its own: those label-only neighbours are tried.
+    A row whose own label names nothing may have its label wrapped onto label-only lines
+    before or after its values: those neighbours are read with it (see `_Wrapped`), and
+    a neighbour used up that way is no row of its own.
     """
+    wrapped = _Wrapped(rows, find, wording)
     matched: list[Matched] = []
-    label_only: set[str] = set()
-    consumed = -1  # a label-only row taken as the end of the wrapped label before it
     for index, row in enumerate(rows):
-        if index == consumed:
-            continue
-        key = match_parts(row.parts, find)
-        if not row.has_values:
-            if key is not None:
-                label_only.add(key)
-            continue
-        if key is None:
-            key, consumed = _with_neighbour(rows, index, find, wording)
-        matched.append(Matched(key, row))
+        if row.has_values:
+            key = wrapped.keys[index]
+            matched.append(Matched(key if key is not None else wrapped.key_with_neighbours(index), row))
+    label_only = {
+        key
+        for index, (row, key) in enumerate(zip(rows, wrapped.keys, strict=True))
+        if key is not None and not row.has_values and index not in wrapped.used
+    }
     return matched, label_only
 
 
-def _fragment(row: Row | None, find: Callable[[str], str | None]) -> Row | None:
-    """A label-only row that names no row by itself: a piece of a wrapped label."""
-    if row is None or row.has_values or match_parts(row.parts, find) is not None:
-        return None
-    return row
+class _Wrapped:
+    """Labels wrapped over several lines, read together with their label-only neighbours.
 
-
-def _wrapped_tail(
-    row: Row, after: Row | None, find: Callable[[str], str | None], wording: Mapping[str, Sequence[str]]
-) -> str | None:
-    """The key of a label-only row that names a row itself but is the end of `row`'s wrapped label.
-
-    `3.补正后申请内容` with the values, then `仍不明确` alone: the two read as one form
-    label, closer than the tail alone would be to anything else.
+    A neighbour that names nothing by itself (`申请` after `1.信访举报投诉类`) is joined
+    when the join names a row. A neighbour that does name a row by itself is taken
+    only when the whole reads as that row's wording (`3.补正后申请内容` + `仍不明确`,
+    `一、本年新收政府` + `信息公开申请数量`), and is then no row of its own. Label columns
+    interleave on a line (`(四` `1.本机关不掌` / `)` `握相关政府信息`), so the rows'
+    last label cells, their own column, are also read together.
     """
-    if after is None or after.has_values or starts_numbered(after.label):
-        return None  # a numbered label opens a row of its own
-    key = match_parts(after.parts, find)
-    if key is None or key not in wording:
+
+    def __init__(
+        self, rows: Sequence[Row], find: Callable[[str], str | None], wording: Mapping[str, Sequence[str]]
+    ) -> None:
+        self.rows, self.find, self.wording = rows, find, wording
+        self.keys = [match_parts(row.parts, find) for row in rows]
+        self.used: set[int] = set()
+
+    def _label_only(self, index: int) -> bool:
+        return 0 <= index < len(self.rows) and not self.rows[index].has_values and index not in self.used
+
+    def key_with_neighbours(self, index: int) -> str | None:
+        before, after = index - 1, index + 1
+        for neighbour, lines in ((after, [index, after]), (before, [before, index])):
+            if self._label_only(neighbour) and self.keys[neighbour] is None and (key := self._joined(lines)):
+                return key
+        for neighbour, lines in ((after, [index, after]), (before, [before, index])):
+            if self._label_only(neighbour) and (key := self._reads_as_its_key(neighbour, lines)) is not None:
+                self.used.add(neighbour)
+                return key
         return None
-    return key if similarity(row.label + after.label, wording[key]) >= WRAPPED_LABEL else None
 
+    def _joined(self, lines: list[int]) -> str | None:
+        """The key the labels of `lines` name read as one: the shortest tail first, then own columns."""
+        parts = [part for line in lines for part in self.rows[line].parts]
+        for start in range(len(self.rows[lines[0]].parts) - 1, -1, -1):
+            if (key := self.find("".join(parts[start:]))) is not None:
+                return key
+        return self.find("".join(self.rows[line].parts[-1] for line in lines))
 
-def _with_neighbour(
-    rows: Sequence[Row], index: int, find: Callable[[str], str | None], wording: Mapping[str, Sequence[str]]
-) -> tuple[str | None, int]:
-    """The key a wrapped label names with its neighbour, and the neighbour's index when it is used up."""
-    parts = rows[index].parts
-    following = rows[index + 1] if index + 1 < len(rows) else None
-    if after := _fragment(following, find):
-        for start in range(len(parts) - 1, -1, -1):
-            key = find("".join(parts[start:] + after.parts))
-            if key is not None:
-                return key, -1
-    if (key := _wrapped_tail(rows[index], following, find, wording)) is not None:
-        return key, index + 1
-    if before := _fragment(rows[index - 1] if index > 0 else None, find):
-        return match_parts(before.parts + parts, find), -1
-    return None, -1
+    def _reads_as_its_key(self, neighbour: int, lines: list[int]) -> str | None:
+        key = self.keys[neighbour]
+        row = self.rows[neighbour]
+        if key is None or key not in self.wording or (neighbour > lines[0] and starts_numbered(row.label)):
+            return None  # a numbered label after the values opens a row of its own
+        whole = "".join(self.rows[line].label for line in lines)
+        own = "".join(self.rows[line].parts[-1] for line in lines)
+        best = max(similarity(whole, self.wording[key]), similarity(own, self.wording[key]))
+        return key if best >= WRAPPED_LABEL else None
 
 
 def match_application_rows(rows: Sequence[Row]) -> tuple[list[Matched], set[str]]:

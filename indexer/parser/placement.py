@@ -85,7 +85,8 @@ def place_in_windows(
     candidates: set[Values] = set()
     for start in range(len(cells) - width + 1):
         window = tuple(cells[start : start + width])
-        if sum(cell is not None for cell in window) == printed and holds(window, equations) and accept(window):
+        holds_every_value = sum(cell is not None for cell in window) == printed
+        if holds_every_value and holds(window, equations) and accept(window):
             candidates.add(window)
     return agree(sorted(candidates, key=repr), width)
 

@@ -119,7 +119,7 @@ def read_tables(
     else:
         notes.add("section_missing", f"{SECTION_TITLES['applications']}: no table found")
     if "appeals" in regions:
-        tables.appeals = appeals.read(rows["appeals"], notes)
+        tables.appeals = appeals.read(rows["appeals"], explicit_cells, notes)
     else:
         notes.add("section_missing", f"{SECTION_TITLES['appeals']}: no table found")
     return tables

@@ -167,19 +167,19 @@ def office_for(level: Level, place: tuple[str, str, str], name: str) -> str:
 ZONES: Final[tuple[tuple[tuple[str, str | None, str], tuple[tuple[str, Level], ...]], ...]] = (
     (
         ("河北省", None, "雄安新区"),
-        (("河北雄安新区管理委员会", "county"), ("雄安新区公共服务局", "department")),
+        (("河北雄安新区管理委员会", "city"), ("雄安新区公共服务局", "department")),
     ),
     (
         ("重庆市", "重庆市", "两江新区"),
-        (("重庆两江新区管理委员会", "county"), ("两江新区人和街道办事处", "township")),
+        (("重庆两江新区管理委员会", "city"), ("两江新区人和街道办事处", "township")),
     ),
     (
         ("江苏省", "苏州市", "苏州工业园区"),
         (("苏州工业园区管理委员会", "county"), ("苏州工业园区娄葑街道办事处", "township")),
     ),
     (
-        ("福建省", "福州市", "平潭综合实验区"),
-        (("平潭综合实验区管理委员会", "county"), ("平潭综合实验区财政金融局", "department")),
+        ("福建省", None, "平潭综合实验区"),  # run by the province itself, not by 福州市
+        (("平潭综合实验区管理委员会", "city"), ("平潭综合实验区财政金融局", "department")),
     ),
     (
         ("河南省", "郑州市", "郑州航空港经济综合实验区"),
