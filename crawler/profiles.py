@@ -8,8 +8,9 @@ in tests and benchmarks; robots.txt, size caps and timeouts stay in force.
 Memory held by bodies in flight is bounded: a response is refused past
 MAX_DOCUMENT_BYTES (the parser's own cap, from the same constant), and no more
 requests run at once than GOVREPORTS_CRAWL_BODY_MEMORY holds of such bodies, less
-one body's worth for what Scrapy's scraper holds meanwhile (its decoded text included). A crawl closes itself after
-GOVREPORTS_CRAWL_TIMEOUT seconds (CLOSESPIDER_TIMEOUT).
+one body's worth for what Scrapy's scraper holds meanwhile (its decoded text
+included). A crawl closes itself after GOVREPORTS_CRAWL_TIMEOUT seconds
+(CLOSESPIDER_TIMEOUT).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from govreports.commands import crawl, demo, es, index, parse, serve, watch
+from govreports.commands import audit, crawl, demo, es, index, parse, serve, watch
 from govreports.errors import GovreportsError
 
 app = typer.Typer(
@@ -14,7 +14,7 @@ app = typer.Typer(
     add_completion=False,
     help="Search China's government information disclosure annual reports.",
 )
-for module in (es, parse, crawl, index, serve, watch, demo):
+for module in (es, parse, crawl, index, serve, watch, demo, audit):
     module.register(app)
 
 

@@ -18,27 +18,32 @@ from govreports.text import xml_safe
 
 Template = Literal["2019", "2021", "legacy"]
 Level = Literal["province", "city", "county", "township", "department"]
-Format = Literal["html", "pdf", "docx", "doc", "txt"]
+Format = Literal["html", "pdf", "docx", "doc", "txt", "image"]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+
+class StrictText(Strict):
+    """A part of the report that holds text: each of its fields made safe for XML when built."""
+
     @field_validator("*")
     @classmethod
     def _xml_safe(cls, value: object) -> object:
         # Every text field, as the parser builds the report: a control character in one title
-        # would make the Atom feed that carries it unreadable to every feed reader.
+        # would make the Atom feed that carries it unreadable to every feed reader. Only the
+        # parts that hold text run it: a validator per number cell would double the model's cost.
         return xml_safe(value) if isinstance(value, str) else value
 
 
-class Region(Strict):
+class Region(StrictText):
     province: str | None = None
     city: str | None = None
     county: str | None = None
 
 
-class Sections(Strict):
+class Sections(StrictText):
     overview: str | None = None
     problems: str | None = None
     other: str | None = None
@@ -201,25 +206,25 @@ TOTAL_KEYS: tuple[str, ...] = tuple(Totals.model_fields)
 
 
 
-class Check(Strict):
+class Check(StrictText):
     rule: Literal["balance", "handled_sum", "row_sum", "appeals_sum"]
     passed: bool | None
     detail: str
 
 
-class ParseWarning(Strict):
+class ParseWarning(StrictText):
     code: str
     detail: str
 
 
-class Revision(Strict):
+class Revision(StrictText):
     """An earlier version of a report, kept when its bytes changed."""
 
     content_sha256: str
     fetched_at: datetime | None = None
 
 
-class Provenance(Strict):
+class Provenance(StrictText):
     """How a crawled document was fetched (absent for local files)."""
 
     url: str
@@ -233,7 +238,50 @@ class Provenance(Strict):
     listing_date: str | None = None
 
 
-class Report(Strict):
+# --- across the years (the audit, docs/audit.md) -------------------------------
+# Written by `govreports audit` and the audit after every index run, never by the parser.
+
+ChainStatus = Literal["ok", "broken", "not_assessable"]
+TimelinessStatus = Literal["on_time", "late", "unknown"]
+
+
+class ChainResult(StrictText):
+    """One cross-year rule between this report and the office's report for the year before."""
+
+    status: ChainStatus
+    detail: str = ""
+    cells: list[str] = Field(default_factory=list)  # this report's cells that break the rule
+    previous_cells: list[str] = Field(default_factory=list)  # the earlier report's
+
+
+class CrossYear(StrictText):
+    previous_report_id: str | None = None
+    previous_year: int | None = None
+    chain: ChainStatus  # broken if any rule is broken, ok if none is and one holds
+    carry_chain: ChainResult
+    in_force_chain: ChainResult
+    items_chain: ChainResult
+
+
+class Timeliness(StrictText):
+    status: TimelinessStatus
+    deadline: date | None = None
+    days_late: int | None = None
+    decided_by: Literal["published_date", "first_seen_at"] | None = None
+    rule: str | None = None  # the provision that sets the deadline
+
+
+class Reuse(StrictText):
+    """How much of the narrative is found in earlier reports (containment of shingles, 0 to 1)."""
+
+    previous: float | None = None
+    previous_report_id: str | None = None
+    nearest: float | None = None
+    nearest_report_id: str | None = None
+    flagged: bool = False
+
+
+class Report(StrictText):
     id: str
     title: str | None = None
     office: str | None = None
@@ -248,6 +296,7 @@ class Report(Strict):
     first_seen_at: datetime | None = None
     content_sha256: str
     format: Format
+    ocr: bool = False  # some of its text was read from images (scanned pages, table pictures)
     provenance: Provenance | None = None
     revisions: list[Revision] = Field(default_factory=list)
 
@@ -261,6 +310,11 @@ class Report(Strict):
     checks: list[Check] = Field(default_factory=list)
     consistent: bool | None = None
     warnings: list[ParseWarning] = Field(default_factory=list)
+
+    office_id: str | None = None  # sha1 of the office's key (audit/identity.py)
+    cross_year: CrossYear | None = None
+    timeliness: Timeliness | None = None
+    reuse: Reuse | None = None
 
     @model_validator(mode="after")
     def _derive(self) -> Report:

@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     crawl_timeout: float = Field(14400.0, gt=0, description="seconds for a whole crawl (fetch and import)")
     watch_cycle_timeout: float = Field(43200.0, gt=0, description="seconds for one watch cycle")
     crawl_body_memory: int = Field(2048, gt=0, description="MB of response bodies a crawl holds at once")
+    # The audit across the years (docs/audit.md).
+    audit_offices: Path | None = Field(None, description="offices.toml: printed names merged or split")
+    audit_deadlines: Path | None = Field(None, description="local publication deadlines (TOML)")
+    audit_other_deadline: str = Field(
+        "03-31", pattern=r"^\d\d-\d\d$", description="deadline (MM-DD) of townships, zones, branches"
+    )
+    audit_missing_grace_days: int = Field(30, ge=0, description="days after a deadline before `missing`")
+    audit_copied_threshold: float = Field(0.5, gt=0, le=1, description="narrative share flagging a copy")
+    audit_boilerplate_share: float = Field(0.2, gt=0, le=1, description="report share: boilerplate")
+    audit_boilerplate_min_reports: int = Field(50, ge=2, description="reports: boilerplate at least")
 
     @field_validator("public_url")
     @classmethod

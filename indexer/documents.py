@@ -12,10 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from audit.identity import Printed, office_id
 from govreports.errors import ExtractionError, GovreportsError
 from govreports.model import Format, Level, Provenance, Region, Report
 from indexer.extract import extract
 from indexer.extract.doc import OLE_MAGIC, RTF_MAGIC
+from indexer.ocr_trust import settle
 from indexer.parser import parse_text
 
 _EXTENSIONS: dict[str, Format] = {
@@ -30,7 +32,14 @@ _EXTENSIONS: dict[str, Format] = {
     ".docx": "docx",
     ".doc": "doc",
     ".rtf": "doc",  # read by the .doc extractor (LibreOffice)
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".png": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
+# Picture signatures: PNG, JPEG, TIFF (both byte orders).
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SNIFF = 1024
 
@@ -41,6 +50,8 @@ def _sniff(data: bytes) -> Format | None:
         return "pdf"
     if data.startswith((OLE_MAGIC, RTF_MAGIC)):
         return "doc"
+    if data.startswith(_IMAGE_MAGIC):
+        return "image"
     if data.startswith(b"PK\x03\x04"):
         if b"word/" in data:
             return "docx"
@@ -58,7 +69,7 @@ def detect_format(path_or_name: str | Path, data: bytes) -> Format:
         return sniffed
     suffix = Path(str(path_or_name)).suffix.lower()
     named = _EXTENSIONS.get(suffix)
-    if named in ("pdf", "docx", "doc"):
+    if named in ("pdf", "docx", "doc", "image"):
         raise ExtractionError(f"the file is named {suffix} but its bytes are not a {named.upper()} document")
     return named or "txt"
 
@@ -121,12 +132,17 @@ def parse_bytes(
         raise
     except Exception as error:  # a library's own exception: one domain error, the caller goes on
         raise ExtractionError(f"{format} extraction failed: {type(error).__name__}: {error}") from error
-    parsed = parse_text(extracted)
+    # Numbers OCR read without confidence are settled by the trust rule (indexer.ocr_trust).
+    parsed = settle(extracted, parse_text) if extracted.ocr else parse_text(extracted)
+    region = _merge_region(region, parsed.region)
+    # The office as the national rules identify it; `govreports audit` adds the offices.toml overrides.
+    printed = Printed(parsed.office, region, source_site, source_url, parsed.year)
     return Report(
         id=_sha1(canonical_url(source_url).encode()) if source_url else _sha1(data),
+        office_id=office_id(printed),
         title=parsed.title,
         office=parsed.office,
-        region=_merge_region(region, parsed.region),
+        region=region,
         level=level or parsed.level,
         year=parsed.year,
         published_date=parsed.published_date,
@@ -136,6 +152,7 @@ def parse_bytes(
         fetched_at=fetched_at,
         content_sha256=hashlib.sha256(data).hexdigest(),
         format=format,
+        ocr=extracted.ocr,
         provenance=provenance,
         sections=parsed.sections,
         text=parsed.text,

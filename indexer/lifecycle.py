@@ -15,7 +15,7 @@ from typing import Any
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from govreports.errors import ConfigError
-from mappings import CURRENT_VERSION, load_index_definition
+from mappings import CURRENT_VERSION, fields_added_since, load_index_definition
 
 # While a new index fills, nobody searches it: refreshing it would only slow the bulk writes.
 FILLING_SETTINGS = {"index": {"refresh_interval": "-1"}}
@@ -38,6 +38,9 @@ def ensure_index(client: Elasticsearch, alias: str) -> str:
     """Create the current physical index and `alias` unless the alias exists; return the index behind it."""
     current = indices_behind(client, alias)
     if current:
+        # An index of an older mapping gets the fields added since (a no-op on a current one), so
+        # this version's documents fit it while it serves until `--reindex` rebuilds it.
+        client.indices.put_mapping(index=current[0], properties=fields_added_since(1))
         return current[0]
     if client.indices.exists(index=alias):
         raise ConfigError(

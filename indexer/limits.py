@@ -2,9 +2,10 @@
 
 Every path that parses documents (`govreports parse`, `index`, the crawl importer,
 and so `watch`) runs its job through `run_limited`. A thread of the parent, the
-watchdog, hands documents to worker processes one at a time and watches the one in
-progress: past its wall-clock limit, or with its resident memory (the worker's and
-its helpers', LibreOffice included) past its memory limit, the worker's whole
+watchdog, hands documents to worker processes (each has its next one waiting, so it
+never idles) and watches the one each is parsing: past its wall-clock limit, or with
+its resident memory (the worker's and its helpers', LibreOffice included) past its
+memory limit, the worker's whole
 process tree is killed and replaced, the document comes back as failed with
 `ParseStopped` (`parse_timeout`, `parse_memory`), and the others carry on.
 
@@ -24,6 +25,7 @@ import os
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -172,12 +174,15 @@ def run_limited(
 # --- the parent side ---------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     process: BaseProcess
     connection: Connection
+    base: Budget  # the one-page limits, until the worker says how big its document is
     budget: Budget
-    sequence: int = -1  # the task in progress; -1 when idle
+    # Tasks handed to it, in order: the first is in progress, the next waits in the pipe so the
+    # worker never idles waiting for the parent between two documents.
+    queue: deque[int] = field(default_factory=deque)
     started: float = field(default_factory=time.monotonic)  # the task's clock, or the worker's start-up
     memory_checked: float = 0.0
     ready: bool = False  # started up: its first task's clock runs from then, not from the spawn
@@ -187,11 +192,16 @@ class _Worker:
         assert self.process.pid is not None, "a worker is started before it is used"
         return self.process.pid
 
-    def begin(self, sequence: int, task: object, budget: Budget) -> None:
+    def give(self, sequence: int, task: object) -> None:
         self.connection.send((sequence, task))
-        self.sequence, self.budget = sequence, budget
-        if self.ready:
-            self.started = time.monotonic()
+        if not self.queue and self.ready:
+            self.started, self.budget = time.monotonic(), self.base
+        self.queue.append(sequence)
+
+    def next_task(self) -> int:
+        """The task in progress is done: the next one's clock starts now."""
+        self.started, self.budget = time.monotonic(), self.base
+        return self.queue.popleft()
 
     def over_limit(self) -> ParseStopped | None:
         elapsed = time.monotonic() - self.started
@@ -240,6 +250,8 @@ class _Watchdog(Generic[T, R]):
     stopping: bool = False
     condition: threading.Condition = field(default_factory=threading.Condition)
     thread: threading.Thread | None = None
+    following: int = 0  # the next task never handed out
+    again: deque[int] = field(default_factory=deque)  # tasks queued behind one that was stopped
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self._run, name="parse-watchdog", daemon=True)
@@ -277,18 +289,17 @@ class _Watchdog(Generic[T, R]):
                 self.condition.notify_all()
         finally:
             for worker in pool:
-                if worker.sequence < 0:
-                    worker.close()
-                else:
+                if worker.queue:
                     worker.kill()
+                else:
+                    worker.close()
 
     def _supervise(self, pool: list[_Worker]) -> None:
-        following = 0  # the next task to hand out
         while not self.stopping:
-            following = self._hand_out(pool, following)
-            busy = {worker.connection: worker for worker in pool if worker.sequence >= 0}
+            self._hand_out(pool)
+            busy = {worker.connection: worker for worker in pool if worker.queue}
             if not busy:
-                if following == len(self.tasks):
+                if self.following == len(self.tasks) and not self.again:
                     return
                 with self.condition:  # the caller is behind: wait until it takes a result
                     self.condition.wait(POLL_SECONDS)
@@ -296,32 +307,46 @@ class _Watchdog(Generic[T, R]):
             for connection in wait(list(busy), timeout=POLL_SECONDS):
                 self._receive(pool, busy[connection])  # type: ignore[index]
             for worker in busy.values():
-                if worker.sequence >= 0 and (stopped := worker.over_limit()) is not None:
+                if worker in pool and worker.queue and (stopped := worker.over_limit()) is not None:
                     self._replace(pool, worker, stopped)
 
-    def _hand_out(self, pool: list[_Worker], following: int) -> int:
+    def _hand_out(self, pool: list[_Worker]) -> None:
         if self.deadline is not None and time.monotonic() >= self.deadline:
-            late = ParseStopped("deadline", "not parsed: the run's time was up before it started")
-            for sequence in range(following, len(self.tasks)):
-                self._finish(sequence, Finished(self.tasks[sequence], error=late))
-            return len(self.tasks)
+            self._too_late()
+            return
         with self.condition:
             allowed = min(len(self.tasks), self.consumed + self.window)
-        while following < allowed:
-            worker = next((w for w in pool if w.sequence < 0), None)
+        while self.again or self.following < allowed:
+            worker = self._least_busy(pool)
             if worker is None:
-                if len(pool) == self.workers:
-                    break
-                worker = self._start_worker()
-                pool.append(worker)
+                return
+            sequence = self.again.popleft() if self.again else self.following
             try:
-                worker.begin(following, self.tasks[following], self.limits.for_pages(1))
+                worker.give(sequence, self.tasks[sequence])
             except OSError:  # it died while idle: another one takes the task
+                self.again.appendleft(sequence)
                 worker.kill()
                 pool.remove(worker)
                 continue
-            following += 1
-        return following
+            if sequence == self.following:
+                self.following += 1
+
+    def _least_busy(self, pool: list[_Worker]) -> _Worker | None:
+        """An idle worker, else a new one, else one with a single task (two at most each)."""
+        idle = [worker for worker in pool if not worker.queue]
+        if idle:
+            return idle[0]
+        if len(pool) < self.workers:
+            pool.append(self._start_worker())
+            return pool[-1]
+        return next((worker for worker in pool if len(worker.queue) < 2), None)
+
+    def _too_late(self) -> None:
+        late = ParseStopped("deadline", "not parsed: the run's time was up before it started")
+        for sequence in [*self.again, *range(self.following, len(self.tasks))]:
+            self._finish(sequence, Finished(self.tasks[sequence], error=late))
+        self.again.clear()
+        self.following = len(self.tasks)
 
     def _start_worker(self) -> _Worker:
         context = get_context("spawn")
@@ -334,7 +359,8 @@ class _Watchdog(Generic[T, R]):
         )
         process.start()
         child_end.close()
-        return _Worker(process, parent_end, self.limits.for_pages(1))
+        base = self.limits.for_pages(1)
+        return _Worker(process, parent_end, base, base)
 
     def _receive(self, pool: list[_Worker], worker: _Worker) -> None:
         try:
@@ -345,21 +371,22 @@ class _Watchdog(Generic[T, R]):
             return
         if kind == "ready":
             worker.ready, worker.started = True, time.monotonic()
-            return
-        if kind == "budget":
+        elif kind == "budget":
             worker.budget = payload
-            return
-        task = self.tasks[worker.sequence]
-        finished = Finished(task, value=payload) if kind == "value" else Finished(task, error=payload)
-        self._finish(worker.sequence, finished)
-        worker.sequence = -1
+        else:
+            sequence = worker.next_task()
+            task = self.tasks[sequence]
+            finished = Finished(task, value=payload) if kind == "value" else Finished(task, error=payload)
+            self._finish(sequence, finished)
 
     def _replace(self, pool: list[_Worker], worker: _Worker, stopped: ParseStopped) -> None:
-        """Kill the worker (a new one starts when there is work) and fail its document."""
+        """Kill the worker (a new one starts when there is work), fail its document, requeue the next."""
         worker.kill()
         pool.remove(worker)
-        self._finish(worker.sequence, Finished(self.tasks[worker.sequence], error=stopped))
-        worker.sequence = -1
+        sequence = worker.queue.popleft()
+        self._finish(sequence, Finished(self.tasks[sequence], error=stopped))
+        self.again.extend(worker.queue)
+        worker.queue.clear()
 
     def _finish(self, sequence: int, finished: Finished[T, R]) -> None:
         with self.condition:

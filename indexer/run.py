@@ -338,6 +338,7 @@ class JobResult:
     failures: Path | None
     resumed: int = 0
     carried_over: int = 0
+    written: list[str] = field(default_factory=list)  # ids this run wrote, for the audit after it
 
     def line(self) -> str:
         text = self.summary.line()
@@ -362,6 +363,9 @@ class Options:
     limits: ParseLimits = field(default_factory=ParseLimits)  # each document's wall clock and memory
     # Called once the job's arguments are checked, before its first write: the listener, if any.
     listener: Callable[[], AfterWrite | None] | None = None
+    # The audit across the years (audit/run.py), told the index written and the ids written
+    # (None: audit everything, for a rebuilt index before its alias moves).
+    audit: Callable[[str, list[str] | None], None] | None = None
 
     @property
     def processes(self) -> int:
@@ -389,6 +393,7 @@ def run_job(
     todo = [item for item in items if not journal.is_done(item)]
     after_write = options.listener() if options.listener is not None else None
     progress = Progress(total=len(items), done=len(items) - len(todo))
+    written_ids: list[str] = []
     try:
         # Two batches ahead: the next batch is parsed while this one is written.
         prepared = prepared_results(todo, options.processes, ahead=2 * options.batch_size,
@@ -401,6 +406,7 @@ def run_job(
                 # Before the batch counts as done: a run stopped here redoes it, listener included.
                 with_retries(options.retry, partial(after_write, written))
             journal.record_done([result.item for result in results], outcomes)
+            written_ids += [outcome.id for outcome in outcomes if outcome.id and outcome.status != "failed"]
             progress.advance(len(results))
     except ElasticsearchUnavailable as error:
         progress.close()
@@ -410,7 +416,7 @@ def run_job(
         ) from error
     progress.close()
     listed = failures.path if failures.path.exists() else None
-    return JobResult(journal.summary, listed, resumed=len(items) - len(todo))
+    return JobResult(journal.summary, listed, resumed=len(items) - len(todo), written=written_ids)
 
 
 def _write(
@@ -516,6 +522,8 @@ def _index_into_alias(
             before_batch=partial(with_retries, options.retry, session.checkpoint),
         )
     journal.finish()
+    if options.audit is not None:
+        options.audit(alias, result.written)
     return result
 
 
@@ -544,6 +552,8 @@ def reindex(client: Elasticsearch, alias: str, data_dir: Path, options: Options)
     )
     failures = FailureLog(Path(journal.job["failures"]))
     _carry_over(client, alias, target, options, result, failures)  # the bulk of it, while writers write
+    if options.audit is not None:
+        options.audit(target, None)  # the rebuilt index, audited whole before it serves
     with WriteLock(client, alias).exclusive() as lock:
         _carry_over(client, alias, target, options, result, failures)  # what they wrote meanwhile
         lock.ensure_held()

@@ -32,8 +32,11 @@ from indexer.write_lock import WriteLock
 Status = Literal["new", "revised", "unchanged", "failed"]
 # Answers that mean "busy or going away, try again", not "this document is wrong".
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+# What the audit across the years wrote (docs/audit.md): a re-indexed report keeps it until the
+# audit that follows every index run has looked at the report again.
+AUDIT_FIELDS = ("cross_year", "timeliness", "reuse")
 # What the merge needs from the stored version of a report.
-STORED_FIELDS = ["first_seen_at", "content_sha256", "fetched_at", "revisions"]
+STORED_FIELDS = ["first_seen_at", "content_sha256", "fetched_at", "revisions", *AUDIT_FIELDS]
 T = TypeVar("T")
 
 
@@ -209,6 +212,9 @@ def merge(prepared: Prepared, stored: dict[str, Any] | None) -> tuple[dict[str, 
         document["first_seen_at"] = document.get("first_seen_at") or document.get("fetched_at") or now_iso()
         return document, Outcome(prepared.id, "new", sha256, source=prepared.source)
     document["first_seen_at"] = stored.get("first_seen_at") or document.get("first_seen_at") or now_iso()
+    for key in AUDIT_FIELDS:
+        if document.get(key) is None:
+            document[key] = stored.get(key)
     revisions = _union(stored.get("revisions") or [], document.get("revisions") or [])
     previous = stored.get("content_sha256")
     if previous == sha256:

@@ -8,6 +8,7 @@ then builds the new physical index and moves the alias to it.
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -15,7 +16,18 @@ from typing import Any
 # without a `.std` subfield (`text.std` holds the same words): 35% less indexing work;
 # `office.std` indexes character pairs, so the keyword-in-office phrase is one term lookup;
 # `text` is also stored, so highlighting reads it without parsing the whole _source (2-3 ms a page).
-CURRENT_VERSION = 2
+# v3: the audit's fields (`office_id`, `cross_year`, `timeliness`, `reuse`, docs/audit.md), and the
+# narrative sections stored like `text`, so search snippets come from them at the same cost.
+CURRENT_VERSION = 3
+
+
+@cache
+def fields_added_since(version: int) -> dict[str, Any]:
+    """The top-level fields of the current mapping that `version` lacks: an index of that version
+    takes them in place (a mapping may grow), so documents of this version fit it until a rebuild."""
+    old = load_index_definition(version)["mappings"]["properties"]
+    current: dict[str, Any] = load_index_definition()["mappings"]["properties"]
+    return {name: spec for name, spec in current.items() if name not in old}
 
 
 def load_index_definition(version: int = CURRENT_VERSION) -> dict[str, Any]:

@@ -77,6 +77,35 @@ FACET_LABELS: Final[dict[str, str]] = {
     "level": "层级",
     "template": "表格格式",
     "consistent": "数据核对",
+    "timeliness": "发布时效",
+    "chain": "跨年度衔接",
+    "copied": "内容重复",
+}
+# The audit across the years (docs/audit.md).
+TIMELINESS_LABELS: Final[dict[str, str]] = {
+    "on_time": "按时发布",
+    "late": "逾期发布",
+    "unknown": "时效不明",
+    "missing": "未发布",
+}
+CHAIN_LABELS: Final[dict[str, str]] = {
+    "ok": "前后年度衔接",
+    "broken": "前后年度不衔接",
+    "not_assessable": "无法核对",
+}
+COPIED_LABELS: Final[dict[bool, str]] = {True: "与往年或其他报告高度重复", False: "未见高度重复"}
+CROSS_YEAR_LABELS: Final[dict[str, str]] = {
+    "carry_chain": "结转数据衔接（四、结转下年度 → 次年二、上年结转）",
+    "in_force_chain": "现行有效件数衔接",
+    "items_chain": "项目数量衔接（上一年项目数量 + 本年增/减）",
+}
+FINDING_LABELS: Final[dict[str, str]] = {
+    "carry_chain": "结转数据前后年度不衔接",
+    "in_force_chain": "现行有效件数前后年度不衔接",
+    "items_chain": "项目数量前后年度不衔接",
+    "late": "逾期发布",
+    "copied": "内容高度重复",
+    "missing": "未发布年度报告",
 }
 TOTAL_LABELS: Final[dict[str, str]] = {
     "applications_received": "新收申请",

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from govreports.model import TOTAL_KEYS, Level, Template
+from govreports.model import TOTAL_KEYS, ChainStatus, Level, Template, TimelinessStatus
 from indexer.segment import query_terms
 
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window: page * size beyond it is refused
@@ -42,7 +42,12 @@ Amount = Annotated[float, Field(ge=-AMOUNT_BOUND, le=AMOUNT_BOUND, allow_inf_nan
 Value = Annotated[str, Field(min_length=1, max_length=200)]
 
 TOTAL_AGGREGATION = "matching"  # the counts body's total; not a facet name
-FACETS: tuple[str, ...] = ("year", "province", "city", "county", "office", "level", "template", "consistent")
+FACETS: tuple[str, ...] = (
+    "year", "province", "city", "county", "office", "level", "template", "consistent",
+    "timeliness", "chain", "copied",
+)
+# Facets of one boolean (a yes/no choice), the rest lists of values.
+BOOLEAN_FACETS: frozenset[str] = frozenset({"consistent", "copied"})
 FACET_FIELDS: dict[str, str] = {
     "year": "year",
     "province": "region.province",
@@ -52,6 +57,10 @@ FACET_FIELDS: dict[str, str] = {
     "level": "level",
     "template": "template",
     "consistent": "consistent",
+    # The audit across the years (docs/audit.md).
+    "timeliness": "timeliness.status",
+    "chain": "cross_year.chain",
+    "copied": "reuse.flagged",
 }
 GROUP_BY = Literal["year", "province", "city", "county", "office", "level"]
 SORT_PATTERN = rf"^(relevance|newest|year|[+-]?({'|'.join(TOTAL_KEYS)}))$"
@@ -99,6 +108,13 @@ class SearchFilters(BaseModel):
     year_from: Year | None = Field(None, description="inclusive")
     year_to: Year | None = Field(None, description="inclusive")
     consistent: bool | None = Field(None, description="true: numbers pass the checks; false: they fail")
+    timeliness: list[TimelinessStatus] = Field(
+        default_factory=list, description="published by the deadline (on_time), after it (late), or unknown"
+    )
+    chain: list[ChainStatus] = Field(
+        default_factory=list, description="cross-year rules: broken if any is broken (docs/audit.md)"
+    )
+    copied: bool | None = Field(None, description="true: the narrative is flagged as copied (docs/audit.md)")
 
     min_applications_received: Count | None = None
     max_applications_received: Count | None = None
@@ -141,8 +157,9 @@ class SearchFilters(BaseModel):
 
     def selected(self, facet: str) -> list[Any]:
         """The values chosen for a facet, in the facet's own value type."""
-        if facet == "consistent":
-            return [] if self.consistent is None else [self.consistent]
+        if facet in BOOLEAN_FACETS:
+            chosen: bool | None = getattr(self, facet)
+            return [] if chosen is None else [chosen]
         values: list[Any] = getattr(self, facet)
         return values
 
@@ -199,7 +216,8 @@ def facet_filters(filters: SearchFilters) -> dict[str, dict[str, Any]]:
         chosen = filters.selected(facet)
         if chosen:
             field = FACET_FIELDS[facet]
-            clauses[facet] = {"term": {field: chosen[0]}} if facet == "consistent" else _any_of(field, chosen)
+            one = facet in BOOLEAN_FACETS
+            clauses[facet] = {"term": {field: chosen[0]}} if one else _any_of(field, chosen)
     return clauses
 
 

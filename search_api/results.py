@@ -7,7 +7,14 @@ from typing import Any
 
 from govreports.model import TOTAL_KEYS, Region
 from indexer.segment import unsegment
-from search_api.query import FACETS, HIGHLIGHT_FIELD, SUMMED_KEYS, TOTAL_AGGREGATION, SearchFilters
+from search_api.query import (
+    BOOLEAN_FACETS,
+    FACETS,
+    HIGHLIGHT_FIELD,
+    SUMMED_KEYS,
+    TOTAL_AGGREGATION,
+    SearchFilters,
+)
 from search_api.schemas import FacetValue, StatsGroup
 
 # A phrase is highlighted word by word: <em>政务公开</em><em>专题</em> reads better as one mark.
@@ -25,9 +32,9 @@ def clean_fragment(fragment: str) -> str:
 
 
 def facet_values(facet: str, buckets: list[dict[str, Any]]) -> list[FacetValue]:
-    """The buckets' values: booleans for `consistent`; otherwise the keys as the index holds them
-    (numbers for `year`, strings for the keyword facets)."""
-    if facet == "consistent":
+    """The buckets' values: booleans for `consistent` and `copied`; otherwise the keys as the index
+    holds them (numbers for `year`, strings for the keyword facets)."""
+    if facet in BOOLEAN_FACETS:
         return [bucket["key_as_string"] == "true" for bucket in buckets]
     return [bucket["key"] for bucket in buckets]
 

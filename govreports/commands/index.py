@@ -40,14 +40,21 @@ def index(
     chosen = [bool(paths), from_archive, reindex]
     if sum(chosen) != 1:
         raise GovreportsError("give PATH... or --from-archive or --reindex (exactly one)")
+    from audit.run import after_index
     from monitor.versions import ledger_listener
 
     settings = get_settings()
     client = build_client(settings)
     # The versions ledger records each written batch, so the notify pass below need not read it back.
     listener = partial(ledger_listener, client, settings.index)
+    audits: list[str] = []
+
+    def audit(index: str, touched: list[str] | None) -> None:
+        audits.append(after_index(client, settings, index, touched).line())
+
     options = run.Options(
-        batch_size=batch_size, workers=workers, listener=listener, limits=ParseLimits.from_settings(settings)
+        batch_size=batch_size, workers=workers, listener=listener, limits=ParseLimits.from_settings(settings),
+        audit=audit,
     )
     # Each job checks its arguments (paths, archive) before its first request.
     with unavailable_as_domain_error(settings.es_url):
@@ -58,6 +65,8 @@ def index(
         else:
             result = run.index_paths(client, settings.index, settings.data_dir, paths or [], options)
     typer.echo(result.line())
+    for line in audits:
+        typer.echo(line)
     from indexer.lifecycle import outdated_note
 
     if note := outdated_note(client, settings.index):

@@ -23,10 +23,13 @@ class Extracted:
     warnings: list[ParseWarning] = field(default_factory=list)
     # Table rows print every cell, blanks too (HTML, DOCX, ruled PDF tables); plain text may drop them.
     explicit_cells: bool = False
+    # Some of the text was read by OCR (scanned pages, pictures of tables): `indexer.ocr_trust`
+    # settles its low-confidence numbers, marked with `indexer.extract.ocr.LOW_CONFIDENCE`.
+    ocr: bool = False
 
 
 def extract(data: bytes, format: str) -> Extracted:
-    """Dispatch to the extractor of `format` (txt, html, pdf, docx, doc)."""
+    """Dispatch to the extractor of `format` (txt, html, pdf, docx, doc, image)."""
     # Imported lazily: each extractor pulls in a heavy library the others do not need.
     if format == "txt":
         from indexer.extract import text
@@ -48,4 +51,8 @@ def extract(data: bytes, format: str) -> Extracted:
         from indexer.extract import doc
 
         return doc.extract(data)
+    if format == "image":
+        from indexer.extract import ocr
+
+        return ocr.extract(data)
     raise ValueError(f"unknown format {format!r}")

@@ -8,6 +8,7 @@ it is dropped. Tables are printed with rowspan/colspan expanded to full width.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -120,13 +121,14 @@ def extract(data: bytes) -> Extracted:
     root = parse(decode(data))
     title, published = title_hint(root), date_hint(root)
     _strip(root, *_DROP_TAGS)
-    container = main_container(root)
+    markers = MarkerIndex(root)
+    container = main_container(root, markers)
     if container is None:
         warnings.append(
             ParseWarning(code="no_report_content", detail="no element holds a report heading or table")
         )
         container = root.find("body") if root.find("body") is not None else root
-    _drop_inner_chrome(container)
+    _drop_inner_chrome(container, markers)
     lines = _Lines()
     lines.walk(container)
     return Extracted(
@@ -259,6 +261,48 @@ def date_hint(root: Element) -> date | None:
 # --- the content container -------------------------------------------------------------
 
 
+class MarkerIndex:
+    """How many report markers each element's text holds, and how long that text is.
+
+    Most pages ask about a few dozen elements, and reading each one's text in C is the
+    fastest way to answer. But a container's text holds its children's, so on a deeply
+    nested page that reads the page once per level: quadratic. So each element's text is
+    read on its own only until `_READ_BUDGET` characters have been read; past that, one walk
+    over the tree (`_TreeText`) answers every question from slices of the page's text.
+    """
+
+    def __init__(self, root: Element) -> None:
+        self._root = root
+        self._read = 0
+        self._tree: _TreeText | None = None
+        self._known: dict[Element, tuple[int, int]] = {}
+
+    def _measure(self, element: Element) -> tuple[int, int]:
+        known = self._known.get(element)
+        if known is None:
+            if self._tree is None and self._read <= _READ_BUDGET:
+                text = _text(element)
+                self._read += len(text)
+                known = (_count_markers(text), len(text))
+            else:
+                self._tree = self._tree or _TreeText(self._root)
+                known = self._tree.measure(element)
+            self._known[element] = known
+        return known
+
+    def markers(self, element: Element) -> int:
+        """How many of MARKERS the element's text holds."""
+        return self._measure(element)[0]
+
+    def text_length(self, element: Element) -> int:
+        return self._measure(element)[1]
+
+
+# Characters read element by element before one walk over the tree is cheaper (a page's text is
+# some 10,000; a container's is most of it, and a page has a few dozen containers).
+_READ_BUDGET = 4_000_000
+
+
 def _count_markers(text: str) -> int:
     found = sum(marker in text for marker in MARKERS)
     if found == len(MARKERS):  # all there as is: squeezing cannot add one
@@ -267,42 +311,102 @@ def _count_markers(text: str) -> int:
     return sum(marker in squeezed for marker in MARKERS)
 
 
-def _markers(element: Element) -> int:
-    return _count_markers(_text(element))
+class _TreeText:
+    """Every element's slice of the tree's text, from one walk, and where each marker occurs in it.
+
+    An element's text holds a marker when an occurrence of it lies within the element's slice.
+    """
+
+    def __init__(self, root: Element) -> None:
+        self._slices: dict[Element, tuple[int, int]] = {}
+        opened: list[int] = []
+        pieces: list[str] = []
+        length = 0
+        for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
+            if event == "start":
+                opened.append(length)
+                piece = element.text
+            else:
+                self._slices[element] = (opened.pop(), length)
+                piece = None if element is root else element.tail
+            if piece:
+                pieces.append(piece)
+                length += len(piece)
+        text = "".join(pieces)
+        self._found = [_occurrences(text, pattern) for pattern in _SPACED_MARKERS]
+
+    def measure(self, element: Element) -> tuple[int, int]:
+        start, end = self._slices[element]
+        return sum(_within(found, start, end) for found in self._found), end - start
 
 
-_LAYOUT_CELLS = _xpath("(descendant::table|descendant::div)/ancestor::td")
+# Markers may be spaced out (总体 情况): any whitespace between their characters.
+_SPACED_MARKERS = [re.compile(r"\s*".join(map(re.escape, marker))) for marker in MARKERS]
+
+
+def _occurrences(text: str, pattern: re.Pattern[str]) -> tuple[list[int], list[int]]:
+    """Where each occurrence starts and ends, by start; a later start has a later end."""
+    starts: list[int] = []
+    ends: list[int] = []
+    match = pattern.search(text)
+    while match:
+        starts.append(match.start())
+        ends.append(match.end())
+        match = pattern.search(text, match.start() + 1)
+    return starts, ends
+
+
+def _within(found: tuple[list[int], list[int]], start: int, end: int) -> bool:
+    starts, ends = found
+    first = bisect.bisect_left(starts, start)
+    return first < len(starts) and ends[first] <= end
+
+
+def _layout_cells(root: Element) -> list[Element]:
+    """Table cells that hold a table or a div, in document order.
+
+    Each element is marked once, walking up from each table and div until an element already
+    marked; an XPath `ancestor::` step would merge one node-set per table and div, quadratic in
+    libxml2.
+    """
+    holding: set[Element] = set()
+    for block in root.iter("table", "div"):
+        parent = block.getparent()
+        while parent is not None and parent not in holding:
+            holding.add(parent)
+            parent = parent.getparent()
+    return [cell for cell in root.iter("td") if cell in holding]
 
 
 def _candidates(root: Element) -> list[Element]:
-    return [*root.iter(*_CANDIDATE_TAGS), *_LAYOUT_CELLS(root)]
+    return [*root.iter(*_CANDIDATE_TAGS), *_layout_cells(root)]
 
 
-def main_container(root: Element) -> Element | None:
+def main_container(root: Element, markers: MarkerIndex) -> Element | None:
     """The smallest element holding the most report markers, or None when none holds any."""
     best: tuple[int, int] = (0, 0)
     chosen: Element | None = None
     for element in _candidates(root):
-        text = _text(element)  # once: a container's text is most of the page
-        score = (_count_markers(text), -len(text))
+        score = (markers.markers(element), -markers.text_length(element))
         if score[0] and score > best:
             best, chosen = score, element
     return chosen
 
 
-# Attribute steps: libxml2 tests a [@class or @id] predicate on every element several times slower.
-_WITH_CLASS_OR_ID = _xpath("(descendant::*/@class|descendant::*/@id)/..")
+# One step with a predicate: a union of attribute steps has libxml2 check each node merged for
+# a duplicate, quadratic on a page of many elements with a class or an id.
+_WITH_CLASS_OR_ID = _xpath("descendant::*[@class or @id]")
 
 
 # A tag no parsed element has (the parser lowercases names): marks chrome for one _strip.
 _CHROME_TAG = "Chrome"
 
 
-def _drop_inner_chrome(container: Element) -> None:
+def _drop_inner_chrome(container: Element, markers: MarkerIndex) -> None:
     """Drop share bars, print links and the like that sit inside the container itself."""
     for element in _WITH_CLASS_OR_ID(container):
         names = f"{element.get('class', '')} {element.get('id', '')}"
-        if _CHROME.search(names) and _markers(element) == 0:
+        if _CHROME.search(names) and markers.markers(element) == 0:
             element.tag = _CHROME_TAG
     _strip(container, _CHROME_TAG)
 

@@ -31,6 +31,9 @@ _THIN = 3.0  # a filled rectangle thinner than this is a ruling, not shading
 _MIN_CELL = 4.0  # grid rows/columns narrower than this are double lines, not cells
 # A report table's part on one page has a few hundred grid cells; this leaves a wide margin.
 _MAX_GRID_CELLS = 20_000
+# A report page holds a few tables; a page of more is read as text lines, so that placing its
+# characters in tables (each tried against every table) stays linear in the page.
+_MAX_TABLES_PER_PAGE = 50
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -60,6 +63,7 @@ def extract(data: bytes) -> Extracted:
             )
         try:
             pages = [read_page(page) for page in document.pages(0, min(document.page_count, MAX_PAGES))]
+            scanned = read_scans(document, pages)
             title = (document.metadata or {}).get("title") or None
         except Exception as error:  # a damaged page stream fails inside MuPDF
             raise ExtractionError(f"unreadable PDF page: {error}") from error
@@ -74,7 +78,25 @@ def extract(data: bytes) -> Extracted:
         title=title if title and "报告" in title else None,
         warnings=warnings,
         explicit_cells=True,  # ruled tables print every grid cell; text outside them has no TABs
+        ocr=scanned > 0,
     )
+
+
+def read_scans(document: pymupdf.Document, pages: list[PageContent]) -> int:
+    """Pages that show a picture and whose text layer is missing or junk, read by OCR instead
+    (`indexer.extract.ocr`, loaded only for them); how many there were."""
+    scanned = 0
+    for number, content in enumerate(pages):
+        page = document[number]
+        if not page.get_images():
+            continue
+        from indexer.extract import ocr
+
+        if ocr.is_scanned(page, content.lines()):
+            lines = ocr.read_pdf_page(page)
+            pages[number] = PageContent([], [], [(float(k), 0.0, line) for k, line in enumerate(lines)], [])
+            scanned += 1
+    return scanned
 
 
 # --- rulings -------------------------------------------------------------------------------
@@ -397,8 +419,8 @@ def _rulings_at(segments: list[Segment], horizontal: bool, positions: list[float
     for s in segments:
         if s.horizontal != horizontal:
             continue
-        near = range(bisect.bisect_left(positions, s.at - 2 * _SNAP), bisect.bisect_right(positions, s.at + 2 * _SNAP))
-        for k in near:
+        nearest = bisect.bisect_left(positions, s.at - 2 * _SNAP)
+        for k in range(nearest, bisect.bisect_right(positions, s.at + 2 * _SNAP)):
             if abs(s.at - positions[k]) <= _SNAP:
                 lines[k].append(s)
     return lines
@@ -492,6 +514,8 @@ def _line_text(line: dict[str, Any]) -> str:
 
 def read_page(page: pymupdf.Page) -> PageContent:
     groups = sorted(clusters(merge_collinear(rulings(page.get_drawings()))), key=lambda g: _extent(g).y0)
+    if len(groups) > _MAX_TABLES_PER_PAGE:
+        groups = []  # a page tiled with little grids is decoration: each character would meet every one
     areas = [_extent(group) + pymupdf.Rect(-_SNAP, -_SNAP, _SNAP, _SNAP) for group in groups]
     text_lines: list[tuple[float, float, str]] = []
     table_chars: list[_Char] = []

@@ -54,7 +54,7 @@ def _numbers(rows: list[Row], explicit_cells: bool, notes: Notes) -> list[int | 
     if explicit_cells and len(printed) > WIDTH and len(tokens) < WIDTH:
         # Every cell printed, blanks too, off the header's grid: a blank is an empty cell, not a lost one.
         values = [count_value(cell) if cell else None for cell in printed]
-        placed, code = place_in_windows(values, WIDTH, APPEALS_SUM, accept_any), "short_row"
+        placed, code = place_in_windows(values, WIDTH, APPEALS_SUM), "short_row"
     elif len(tokens) > WIDTH:
         placed, code = regroup(tokens, WIDTH, count_value, APPEALS_SUM, accept_any), "split_number"
     else:

@@ -91,7 +91,7 @@ def _placement(item: Matched, matrix: Matrix, explicit_cells: bool) -> Values | 
     if explicit_cells and item.row.line_cells is not None and len(item.row.cells) >= WIDTH:
         # Every cell printed, blanks too (an HTML or ruled table off its grid): a blank is no lost cell.
         cells = [count_value(cell) if cell else None for cell in item.row.cells]
-        return place_in_windows(cells, WIDTH, ROW_SUM, accept)
+        return place_in_windows(cells, WIDTH, ROW_SUM)
     values = [count_value(cell) if cell else None for cell in item.span]
     return place_short(values, WIDTH, ROW_SUM, accept)
 

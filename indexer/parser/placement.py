@@ -76,19 +76,24 @@ def place_short(
     return agree(sorted(candidates, key=repr), width)
 
 
-def place_in_windows(
-    cells: Sequence[int | None], width: int, equations: Sequence[Equation], accept: Accept
-) -> Values | None:
-    """A row printed cell by cell, blanks included, off its header's grid: `width` consecutive cells
-    that hold every printed value, where every consistent window agrees. A blank stays null."""
+def place_in_windows(cells: Sequence[int | None], width: int, equations: Sequence[Equation]) -> Values | None:
+    """A row printed cell by cell, blanks included, off its header's grid (a span one too wide).
+
+    Its place is `width` consecutive cells holding every printed value. The row's own
+    equations decide: a window they check in full and find holding wins when it is the
+    only one; otherwise a cell keeps only the value every unbroken window gives it. No
+    other row's rule takes part, so a report that breaks them as printed stays flagged,
+    and a blank stays null.
+    """
     printed = sum(cell is not None for cell in cells)
-    candidates: set[Values] = set()
-    for start in range(len(cells) - width + 1):
-        window = tuple(cells[start : start + width])
-        holds_every_value = sum(cell is not None for cell in window) == printed
-        if holds_every_value and holds(window, equations) and accept(window):
-            candidates.add(window)
-    return agree(sorted(candidates, key=repr), width)
+    windows = [tuple(cells[start : start + width]) for start in range(len(cells) - width + 1)]
+    windows = [
+        window
+        for window in windows
+        if sum(cell is not None for cell in window) == printed and holds(window, equations)
+    ]
+    confirmed = [window for window in windows if None not in window]
+    return agree(confirmed if len(confirmed) == 1 else windows, width)
 
 
 def _rejoinable(group: Sequence[str]) -> bool:

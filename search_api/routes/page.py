@@ -20,7 +20,7 @@ from search_api import labels, presentation, service
 from search_api.deps import StoreDep
 from search_api.errors import public_error
 from search_api.params import GeneratedId
-from search_api.query import FACETS, SearchParams
+from search_api.query import BOOLEAN_FACETS, FACETS, SearchParams
 from search_api.schemas import FacetValue
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +28,7 @@ templates = Jinja2Templates(directory=str(resources.files("search_api") / "templ
 templates.env.filters["number"] = presentation.number
 templates.env.globals["labels"] = labels
 
-LIST_PARAMS = frozenset(facet for facet in FACETS if facet != "consistent")
+LIST_PARAMS = frozenset(facet for facet in FACETS if facet not in BOOLEAN_FACETS)
 # The range inputs the page offers, of all the totals bounds the API takes.
 PAGE_RANGES: tuple[str, ...] = ("applications_received", "grant_rate", "lawsuits")
 
@@ -57,6 +57,12 @@ def facet_label(facet: str, value: FacetValue) -> str:
         return labels.TEMPLATE_LABELS.get(str(value), str(value))
     if facet == "consistent" and isinstance(value, bool):
         return labels.CONSISTENT_LABELS[value]
+    if facet == "copied" and isinstance(value, bool):
+        return labels.COPIED_LABELS[value]
+    if facet == "timeliness":
+        return labels.TIMELINESS_LABELS.get(str(value), str(value))
+    if facet == "chain":
+        return labels.CHAIN_LABELS.get(str(value), str(value))
     if facet == "year":
         return f"{value}年"
     return str(value)

@@ -1,0 +1,320 @@
+"""The audit's Elasticsearch edge: reading reports, and its own indices beside them.
+
+`<alias>-offices` (one document per office: /api/offices), `<alias>-findings` (one per finding:
+/api/audit) and `<alias>-ledger` (per audited report: its office, year, day and sentence keys,
+which the incremental audit searches for candidates and counts sentences in; plus one
+`state` document holding the sentence counts the last audit knew of). Each has a strict
+mapping in ``mappings/govreports-<kind>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import resources
+from typing import Any, Literal, cast
+
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
+
+from audit.deadlines import china_date
+from audit.facts import NARRATIVE_FIELDS, SOURCE_FIELDS, ReportFacts, from_source, narrative_of
+from govreports.errors import GovreportsError
+from monitor.indices import MonitorIndices
+from monitor.scan import chunks, scan_hits
+
+__all__ = ["chunks"]  # the audit batches with the monitor's helper
+
+Kind = Literal["offices", "findings", "ledger"]
+KINDS: tuple[Kind, ...] = ("offices", "findings", "ledger")
+PAGE = 2000
+MGET_BATCH = 1000
+BULK_BATCH = 1000
+STATE_ID = "state"
+BY_ID = [{"id": "asc"}]
+
+
+class AuditWriteFailed(GovreportsError):
+    """Elasticsearch refused some of the audit's writes."""
+
+
+@dataclass(frozen=True)
+class AuditIndices:
+    """Index names derived from the report alias, as the monitor's are."""
+
+    alias: str
+
+    def name(self, kind: Kind) -> str:
+        return f"{self.alias}-{kind}"
+
+    @property
+    def offices(self) -> str:
+        return self.name("offices")
+
+    @property
+    def findings(self) -> str:
+        return self.name("findings")
+
+    @property
+    def ledger(self) -> str:
+        return self.name("ledger")
+
+
+def index_definition(kind: Kind) -> dict[str, Any]:
+    text = resources.files("mappings").joinpath(f"govreports-{kind}.json").read_text(encoding="utf-8")
+    definition: dict[str, Any] = json.loads(text)
+    return definition
+
+
+def ensure_indices(client: Elasticsearch, indices: AuditIndices) -> None:
+    for kind in KINDS:
+        name = indices.name(kind)
+        if client.indices.exists(index=name):
+            continue
+        try:
+            client.indices.create(index=name, **index_definition(kind))
+        except BadRequestError as error:
+            if error.error != "resource_already_exists_exception":
+                raise
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def scan_reports(client: Elasticsearch, index: str, query: dict[str, Any]) -> Iterator[ReportFacts]:
+    for hit in scan_hits(client, index, query, BY_ID, SOURCE_FIELDS, PAGE):
+        yield from_source(hit["_source"])
+
+
+def reports_by_ids(client: Elasticsearch, index: str, ids: Iterable[str]) -> list[ReportFacts]:
+    found = []
+    for batch in chunks(sorted(set(ids)), MGET_BATCH):
+        response = client.mget(index=index, ids=batch, source_includes=SOURCE_FIELDS)
+        found += [from_source(doc["_source"]) for doc in response["docs"] if doc.get("found")]
+    return found
+
+
+def scan_reports_with_narratives(
+    client: Elasticsearch, index: str
+) -> Iterator[tuple[ReportFacts, list[str]]]:
+    """Every report's facts and narrative, in one pass."""
+    fields = [*SOURCE_FIELDS, *NARRATIVE_FIELDS]
+    for hit in scan_hits(client, index, {"match_all": {}}, BY_ID, fields, PAGE):
+        yield from_source(hit["_source"]), narrative_of(hit["_source"])
+
+
+def reports_with_narratives_by_ids(
+    client: Elasticsearch, index: str, ids: Iterable[str]
+) -> Iterator[tuple[ReportFacts, list[str]]]:
+    fields = [*SOURCE_FIELDS, *NARRATIVE_FIELDS]
+    for batch in chunks(sorted(set(ids)), MGET_BATCH):
+        response = client.mget(index=index, ids=batch, source_includes=fields)
+        for doc in response["docs"]:
+            if doc.get("found"):
+                yield from_source(doc["_source"]), narrative_of(doc["_source"])
+
+
+def narratives_by_ids(client: Elasticsearch, index: str, ids: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for batch in chunks(sorted(set(ids)), MGET_BATCH):
+        response = client.mget(index=index, ids=batch, source_includes=NARRATIVE_FIELDS)
+        for doc in response["docs"]:
+            if doc.get("found"):
+                found[doc["_id"]] = narrative_of(doc["_source"])
+    return found
+
+
+def unaudited_ids(client: Elasticsearch, index: str) -> set[str]:
+    """Reports no audit has looked at yet (every audit gives each report a timeliness)."""
+    query = {"bool": {"must_not": [{"exists": {"field": "timeliness.status"}}]}}
+    return {hit["_id"] for hit in scan_hits(client, index, query, BY_ID, [], PAGE)}
+
+
+def ids_pointing_at(client: Elasticsearch, index: str, ids: Sequence[str]) -> set[str]:
+    """Reports whose nearest or previous match is one of `ids`."""
+    found: set[str] = set()
+    for batch in chunks(ids, 10_000):
+        query = {
+            "bool": {
+                "should": [
+                    {"terms": {"reuse.nearest_report_id": batch}},
+                    {"terms": {"reuse.previous_report_id": batch}},
+                ]
+            }
+        }
+        found.update(hit["_id"] for hit in scan_hits(client, index, query, BY_ID, [], PAGE))
+    return found
+
+
+def reports_of_offices(client: Elasticsearch, index: str, offices: Sequence[str]) -> list[ReportFacts]:
+    found: list[ReportFacts] = []
+    for batch in chunks(offices, 10_000):
+        found += scan_reports(client, index, {"terms": {"office_id": batch}})
+    return found
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def bulk(client: Elasticsearch, actions: Iterable[dict[str, Any]]) -> int:
+    """Send `actions` (bulk action dicts) in batches; a refused one fails the audit, a missing
+    document to delete is fine. Returns how many were sent."""
+    sent = 0
+    for batch in chunks(actions, BULK_BATCH):
+        _ok, errors = helpers.bulk(client, batch, raise_on_error=False, raise_on_exception=True)
+        refused = [error for error in cast("list[dict[str, Any]]", errors) if _status(error) != 404]
+        if refused:
+            raise AuditWriteFailed(f"Elasticsearch refused {len(refused)} audit writes, e.g. {refused[0]}")
+        sent += len(batch)
+    return sent
+
+
+def _status(error: dict[str, Any]) -> int:
+    return int(next(iter(error.values())).get("status", 0))
+
+
+def ids_in(client: Elasticsearch, index: str) -> set[str]:
+    """Every document id of `index` (a scroll: ids cannot be sorted on, and the order does not matter)."""
+    hits = helpers.scan(client, index=index, query={"query": {"match_all": {}}, "_source": False}, size=PAGE)
+    return {hit["_id"] for hit in hits}
+
+
+# --- the ledger ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    report_id: str
+    office_id: str | None
+    year: int | None
+    order: int | None
+    keys: frozenset[int]
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "kind": "report",
+            "report_id": self.report_id,
+            "office_id": self.office_id,
+            "year": self.year,
+            "order": self.order,
+            "keys": sorted(self.keys),
+        }
+
+
+def _entry(source: dict[str, Any]) -> LedgerEntry:
+    return LedgerEntry(
+        source["report_id"],
+        source.get("office_id"),
+        source.get("year"),
+        source.get("order"),
+        frozenset(source.get("keys") or ()),
+    )
+
+
+def ledger_entries(client: Elasticsearch, indices: AuditIndices, query: dict[str, Any]) -> list[LedgerEntry]:
+    scoped = {"bool": {"filter": [{"term": {"kind": "report"}}, query]}}
+    hits = scan_hits(client, indices.ledger, scoped, [{"report_id": "asc"}], None, PAGE)
+    return [_entry(hit["_source"]) for hit in hits]
+
+
+def ledger_by_ids(client: Elasticsearch, indices: AuditIndices, ids: Iterable[str]) -> dict[str, LedgerEntry]:
+    found: dict[str, LedgerEntry] = {}
+    for batch in chunks(sorted(set(ids)), MGET_BATCH):
+        response = client.mget(index=indices.ledger, ids=batch)
+        found.update({doc["_id"]: _entry(doc["_source"]) for doc in response["docs"] if doc.get("found")})
+    return found
+
+
+def ledger_size(client: Elasticsearch, indices: AuditIndices) -> int:
+    count: int = client.count(index=indices.ledger, query={"term": {"kind": "report"}})["count"]
+    return count
+
+
+def key_counts(client: Elasticsearch, indices: AuditIndices, keys: Sequence[int]) -> dict[int, int]:
+    """In how many audited reports each of `keys` occurs (0 for those in none)."""
+    counts = dict.fromkeys(keys, 0)
+    for batch in chunks(sorted(keys), 5000):
+        response = client.search(
+            index=indices.ledger,
+            size=0,
+            query={"terms": {"keys": batch}},
+            aggs={"keys": {"terms": {"field": "keys", "include": batch, "size": len(batch)}}},
+        )
+        counts.update(
+            {
+                int(bucket["key"]): bucket["doc_count"]
+                for bucket in response["aggregations"]["keys"]["buckets"]
+            }
+        )
+    return counts
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    """What the last audit counted: audited reports, and the report count of every sentence key in
+    more reports than the candidate cap (the only ones whose status can change without a report
+    containing them changing)."""
+
+    reports: int
+    counts: dict[int, int]
+
+    def document(self) -> dict[str, Any]:
+        keys = sorted(self.counts)
+        return {
+            "kind": "state",
+            "reports": self.reports,
+            "counted_keys": keys,
+            "counts": [self.counts[key] for key in keys],
+        }
+
+
+def read_state(client: Elasticsearch, indices: AuditIndices) -> LedgerState | None:
+    try:
+        source = client.get(index=indices.ledger, id=STATE_ID)["_source"]
+    except NotFoundError:
+        return None
+    return LedgerState(source["reports"], dict(zip(source["counted_keys"], source["counts"], strict=True)))
+
+
+# --- offices ---------------------------------------------------------------------------------------
+
+
+def scan_offices(client: Elasticsearch, indices: AuditIndices) -> Iterator[dict[str, Any]]:
+    for hit in scan_hits(client, indices.offices, {"match_all": {}}, [{"office_id": "asc"}], None, PAGE):
+        yield hit["_source"]
+
+
+def office_documents(
+    client: Elasticsearch, indices: AuditIndices, ids: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for batch in chunks(sorted(set(ids)), MGET_BATCH):
+        response = client.mget(index=indices.offices, ids=batch)
+        found.update({doc["_id"]: doc["_source"] for doc in response["docs"] if doc.get("found")})
+    return found
+
+
+# --- crawls: evidence of absence ------------------------------------------------------------------
+
+
+def successful_crawls(client: Elasticsearch, alias: str) -> dict[str, list[date]]:
+    """Per portal, the days (in China) its watch runs finished successfully, in order."""
+    watch = MonitorIndices(alias).watch
+    if not client.indices.exists(index=watch):
+        return {}
+    days: dict[str, set[date]] = {}
+    query = {"term": {"status": "ok"}}
+    for hit in scan_hits(
+        client,
+        watch,
+        query,
+        [{"finished_at": "asc"}, {"site": "asc"}, {"cycle_id": "asc"}],
+        ["site", "finished_at"],
+        PAGE,
+    ):
+        source = hit["_source"]
+        if source.get("finished_at"):
+            finished = datetime.fromisoformat(source["finished_at"].replace("Z", "+00:00"))
+            days.setdefault(source["site"], set()).add(china_date(finished))
+    return {site: sorted(found) for site, found in days.items()}

@@ -1,0 +1,682 @@
+"""OCR of scanned pages and table pictures: RapidOCR's boxes rebuilt into text lines and TAB rows.
+
+RapidOCR (`rapidocr-onnxruntime`) runs PP-OCRv4's Chinese detection and
+recognition models on ONNX Runtime; the models ship inside its wheel, so nothing
+is downloaded and nothing needs a network. It is imported on first use: text
+reports never load it.
+
+A page is read in five steps, each cheap next to the models:
+
+1. Clean: the red channel only (a red seal vanishes, black and blue ink stay
+   dark), the background lifted to white (grey paper, JPEG noise), the skew of a
+   crooked scan measured by projection profiles and rotated away.
+2. Rulings: long thin strokes found by morphological opening become the same
+   `Segment`s the PDF extractor reads from a text layer, so tables are rebuilt by
+   its code (`indexer.extract.pdf`): the same grid, merged cells, TAB rows.
+3. Boxes: text detected on a copy scaled down (detection costs grow fast with
+   size), each box cut at the vertical rulings it crosses and recognised from the
+   full-size image. Every box keeps its confidence: the lowest probability of any
+   step of its reading (a step may also read "nothing here", so a smudged or lost
+   digit lowers it too).
+4. Numbers: a box that reads as a number is decoded again among digits only,
+   each digit's probability the sum of the shapes it is printed as (`0`, `o`,
+   `O`, `〇`): a lone zero is as much an o as a 0 to a text model, never to a
+   number column.
+5. Lines: boxes inside a ruled table go to the grid cell under their centre;
+   the others are grouped into lines by vertical overlap. A run of lines that
+   has numbers in the same columns and no rulings is a table too: its columns
+   are the x-positions of its numbers (the header's, where numbers are missing),
+   and its rows are printed as TAB rows like the others.
+
+A number cell read below `CONFIDENT` is printed with `LOW_CONFIDENCE` before it;
+`indexer.ocr_trust` decides, with the report's own rules, whether it stands,
+is repaired, or becomes null, and removes the mark before the text is kept.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from indexer.extract import pdf as ruled
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from indexer.extract import Extracted
+
+    Image = NDArray[Any]  # OpenCV's functions are typed loosely: any element type
+
+# A number read with every step at least this probable stands as read.
+CONFIDENT = 0.9
+# Printed before a number cell read below CONFIDENT; a private-use character no report holds.
+LOW_CONFIDENCE = "\ue000"
+# The resolution pages are rendered at, and assumed for pictures (whose files rarely say).
+DPI = 200
+# Detection runs on a copy whose longer side is at most this: it costs 0.5 s a page here, 3 s at 2000.
+DETECT_SIDE = 1280
+# Pictures larger than this (pixels) are scaled down first: a page at 300 dpi is 8.7 million.
+MAX_PIXELS = 12_000_000
+# Pictures claiming more than this are refused unread (an A0 poster at 300 dpi is 140 million).
+MAX_DECODED = 150_000_000
+_SKEW_LIMIT = 2.5  # degrees searched either way
+_RULING_POINTS = 18.0  # a stroke at least this long (points) is a ruling, not a character's stroke
+_REC_HEIGHT = 48
+_DIGITS = "0123456789"
+# Shapes a digit is printed or read as, besides itself.
+_LOOKALIKES = {
+    **{digit: chr(ord(digit) + 0xFEE0) for digit in "0123456789"},  # the full-width forms
+    "0": "oO〇０D。○",
+    "1": "lI|１",
+    "2": "Z２",
+    "5": "S５",
+    "8": "B８",
+    ",": "，",
+    ".": "．",
+    "-": "－",
+}
+_SIGNS = ",.-+"
+_SPACES = " \u3000"
+_NUMBER = re.compile(r"^[+\-]?\d[\d,.]*$")
+_LOOKALIKE_TABLE = str.maketrans({alike: digit for digit, alikes in _LOOKALIKES.items() for alike in alikes})
+
+
+@dataclass(frozen=True)
+class Box:
+    """A recognised piece of text, in points from the page's top left."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    confidence: float
+    number: bool = False  # read among digits only
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass
+class OcrPage:
+    """One page read: its lines (text and TAB rows, top to bottom) and its boxes."""
+
+    lines: list[str]
+    boxes: list[Box] = field(default_factory=list)
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+
+_engine: Any = None
+
+
+def engine() -> Any:
+    """RapidOCR, loaded once per process, on one thread: each parsing worker has its own core."""
+    global _engine
+    if _engine is None:
+        from rapidocr_onnxruntime import RapidOCR
+
+        _engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+    return _engine
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+def decode_image(data: bytes) -> Image:
+    """Image file bytes (PNG, JPEG, TIFF, …) → an RGB array; None-safe for OpenCV's silent failures."""
+    import cv2
+
+    from govreports.errors import ExtractionError
+
+    _check_dimensions(data)
+    array = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if array is None:
+        raise ExtractionError("unreadable image: not a PNG, JPEG or TIFF picture")
+    rgb: Image = cv2.cvtColor(array, cv2.COLOR_BGR2RGB)
+    return rgb
+
+
+def _check_dimensions(data: bytes) -> None:
+    """Refuse a picture whose header claims more than MAX_DECODED pixels before decoding a byte of
+    it: a few kilobytes of PNG can unpack to gigabytes."""
+    import io
+
+    from PIL import Image as Pillow
+
+    from govreports.errors import ExtractionError
+
+    try:
+        with Pillow.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+    except Exception as error:  # Pillow raises UnidentifiedImageError, OSError, ValueError, …
+        raise ExtractionError(f"unreadable image: {error}") from error
+    if width * height > MAX_DECODED:
+        raise ExtractionError(f"image too large: {width}×{height} pixels")
+
+
+def clean(rgb: Image) -> Image:
+    """Grey ink on white: the red channel (seals vanish), the background lifted, the skew undone."""
+    import cv2
+
+    height, width = rgb.shape[:2]
+    if height * width > MAX_PIXELS:
+        scale = math.sqrt(MAX_PIXELS / (height * width))
+        rgb = cv2.resize(rgb, (int(width * scale), int(height * scale)), interpolation=cv2.INTER_AREA)
+    grey = rgb[:, :, 0] if rgb.ndim == 3 else rgb
+    paper = float(np.percentile(grey[::4, ::4], 90))
+    lifted: Image = np.clip(grey.astype(np.float32) * (255.0 / max(paper, 1.0)), 0, 255).astype(np.uint8)
+    angle = skew(lifted)
+    if abs(angle) < 0.05:
+        return lifted
+    centre = (lifted.shape[1] / 2, lifted.shape[0] / 2)
+    matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    straight: Image = cv2.warpAffine(
+        lifted, matrix, (lifted.shape[1], lifted.shape[0]), flags=cv2.INTER_LINEAR, borderValue=255
+    )
+    return straight
+
+
+def skew(grey: Image) -> float:
+    """The rotation (degrees) that makes the text's lines horizontal: the one whose row profile is
+    sharpest, searched in steps of 0.25° and then 0.05° on a small copy."""
+    import cv2
+
+    scale = 600 / grey.shape[1]
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = (small < 160).astype(np.float32)
+    if ink.sum() < 50:
+        return 0.0
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, matrix, (small.shape[1], small.shape[0]), flags=cv2.INTER_NEAREST)
+        profile = turned.sum(axis=1)
+        return float(np.square(np.diff(profile)).sum())
+
+    coarse = max(np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 0.01, 0.25), key=sharpness)
+    return float(max(np.arange(coarse - 0.25, coarse + 0.26, 0.05), key=sharpness))
+
+
+# --- rulings ---------------------------------------------------------------------------------
+
+
+def ruling_segments(grey: Image, points_per_pixel: float) -> list[ruled.Segment]:
+    """Long thin dark strokes, horizontal and vertical, as the PDF extractor's segments (points)."""
+    import cv2
+
+    ink = (grey < 150).astype(np.uint8)
+    length = max(int(_RULING_POINTS / points_per_pixel), 8)
+    segments: list[ruled.Segment] = []
+    for horizontal in (True, False):
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+        strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+        for x, y, w, h, _area in stats[1:count]:
+            thin = h if horizontal else w
+            if thin * points_per_pixel > 4.0:  # a filled block (a bar, a photo), not a line
+                continue
+            if horizontal:
+                at, start, end = (y + h / 2), x, x + w
+            else:
+                at, start, end = (x + w / 2), y, y + h
+            segments.append(
+                ruled.Segment(horizontal, at * points_per_pixel, start * points_per_pixel,
+                              end * points_per_pixel)
+            )
+    return segments
+
+
+def without_rulings(grey: Image, segments: Iterable[ruled.Segment], points_per_pixel: float) -> Image:
+    """The image with the rulings painted white: a stroke through a cell's text is no character."""
+    out = grey.copy()
+    for s in segments:
+        at, start, end = (round(v / points_per_pixel) for v in (s.at, s.start, s.end))
+        if s.horizontal:
+            out[max(at - 3, 0) : at + 4, max(start, 0) : end + 1] = 255
+        else:
+            out[max(start, 0) : end + 1, max(at - 3, 0) : at + 4] = 255
+    return out
+
+
+# --- boxes -----------------------------------------------------------------------------------
+
+
+def detect(grey: Image) -> list[tuple[int, int, int, int]]:
+    """Text boxes (x0, y0, x1, y1 in pixels of `grey`).
+
+    A tall picture (pages one under the other) is looked at in bands of a page's proportions,
+    overlapping by a tenth; a box belongs to the band that holds its centre away from the overlap.
+    """
+    height, width = grey.shape[:2]
+    band = int(width * 1.5)
+    if height <= band * 1.1:
+        return _detect_band(grey)
+    overlap = band // 10
+    boxes = []
+    for top in range(0, height, band - overlap):
+        bottom = min(top + band, height)
+        low = top + overlap // 2 if top else 0
+        high = bottom - overlap // 2 if bottom < height else height
+        for x0, y0, x1, y1 in _detect_band(grey[top:bottom]):
+            if low <= top + (y0 + y1) / 2 < high:
+                boxes.append((x0, y0 + top, x1, y1 + top))
+        if bottom == height:
+            break
+    return boxes
+
+
+def _detect_band(grey: Image) -> list[tuple[int, int, int, int]]:
+    """Text boxes found on a copy of `grey` scaled to DETECT_SIDE."""
+    import cv2
+
+    scale = min(1.0, DETECT_SIDE / max(grey.shape[:2]))
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    quads, _elapsed = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+    if quads is None:
+        return []
+    height, width = grey.shape[:2]
+    out = []
+    for quad in quads:
+        xs, ys = quad[:, 0] / scale, quad[:, 1] / scale
+        x0, x1 = max(int(xs.min()) - 2, 0), min(math.ceil(xs.max()) + 2, width)
+        y0, y1 = max(int(ys.min()) - 2, 0), min(math.ceil(ys.max()) + 2, height)
+        if x1 - x0 >= 3 and y1 - y0 >= 3:
+            out.append((x0, y0, x1, y1))
+    return out
+
+
+def split_at(boxes: list[tuple[int, int, int, int]], walls: Sequence[tuple[float, float, float]]
+             ) -> list[tuple[int, int, int, int]]:
+    """Boxes cut where a vertical ruling (x, top, bottom in pixels) crosses them: one cell's text each."""
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        cuts = sorted(
+            x for x, top, bottom in walls if x0 + 3 < x < x1 - 3 and top <= (y0 + y1) / 2 <= bottom
+        )
+        edges = [x0, *(int(x) for x in cuts), x1]
+        out += [(a, y0, b, y1) for a, b in itertools.pairwise(edges) if b - a >= 4]
+    return out
+
+
+@dataclass
+class _Alphabet:
+    """The recogniser's classes, and which of them each digit, sign and space is read from."""
+
+    characters: list[str]
+    groups: list[list[int]]  # per number symbol (blank, digits, signs, space): its classes
+    symbols: str  # the symbol of each group; '' for the blank
+
+    @classmethod
+    def of(cls, characters: list[str]) -> _Alphabet:
+        index = {char: i for i, char in enumerate(characters)}
+        symbols = ["", *_DIGITS, *_SIGNS, " "]
+        groups = [[0]]
+        for symbol in symbols[1:]:
+            shapes = _SPACES if symbol == " " else symbol + _LOOKALIKES.get(symbol, "")
+            groups.append([index[shape] for shape in shapes if shape in index])
+        return cls(characters, groups, "".join(symbols[1:]))
+
+
+_alphabet: _Alphabet | None = None
+
+
+def alphabet() -> _Alphabet:
+    global _alphabet
+    if _alphabet is None:
+        _alphabet = _Alphabet.of(list(engine().text_rec.postprocess_op.character))
+    return _alphabet
+
+
+def recognise(grey: Image, rects: list[tuple[int, int, int, int]]) -> list[tuple[str, float, bool]]:
+    """(text, confidence, read as a number) for each rectangle of `grey`.
+
+    The rectangles of one line are recognised together, side by side in one strip with
+    white gaps: a lone digit out of context is as much a letter as a digit to the model
+    (a single 0 comes back empty or as `o`), in a line of numbers it is read as a digit.
+    Each step of the strip's reading is given back to the rectangle it lies in.
+    """
+    results: list[tuple[str, float, bool]] = [("", 0.0, False)] * len(rects)
+    for line in _lines_of(rects):
+        for i, result in zip(line, _read_strip(grey, [rects[i] for i in line]), strict=True):
+            results[i] = result
+    _read_again(grey, rects, results)
+    return [_faint(grey, rect, result) for rect, result in zip(rects, results, strict=True)]
+
+
+def _faint(grey: Image, rect: tuple[int, int, int, int], result: tuple[str, float, bool]
+           ) -> tuple[str, float, bool]:
+    """A number whose ink is not dark anywhere (smudged, blurred, a ghost of the print) is not
+    read with confidence, whatever the model says: a blurred digit looks like a 0 to it."""
+    text, confidence, number = result
+    x0, y0, x1, y1 = rect
+    if number and float(np.percentile(grey[y0:y1, x0:x1], 1)) > _FAINT_INK:
+        return text, min(confidence, 0.5), number
+    return result
+
+
+def _read_strip(grey: Image, rects: list[tuple[int, int, int, int]]) -> list[tuple[str, float, bool]]:
+    strip, spans = _strip(grey, rects)
+    steps = engine().text_rec.session(strip)[0][0]
+    scale = strip.shape[3] / len(steps)  # pixels of the strip per step
+    middles = (np.arange(len(steps)) + 0.5) * scale
+    return [read_steps(steps[(middles >= left) & (middles < right)], alphabet()) for left, right in spans]
+
+
+def _read_again(grey: Image, rects: list[tuple[int, int, int, int]], results: list[tuple[str, float, bool]]
+                ) -> None:
+    """Short pieces read as nothing, or not confidently, read again each after a digit read well.
+
+    A run of the same character (a row of zeros) is read as fewer of them, or none: the
+    model has learnt that text rarely repeats so. Alternating with another digit breaks the run.
+    """
+    short = [
+        i for i, (text, confidence, _number) in enumerate(results)
+        if (not text or confidence < CONFIDENT) and _aspect(rects[i]) < 3
+    ]
+    anchors = [
+        i for i, (text, confidence, number) in enumerate(results)
+        if number and len(text) == 1 and text != "0" and confidence >= 0.99
+    ]
+    if not short or not anchors:
+        return
+    anchor = max(anchors, key=lambda i: results[i][1])
+    for start in range(0, len(short), _AGAIN):
+        batch = short[start : start + _AGAIN]
+        read = _read_strip(grey, [r for i in batch for r in (rects[anchor], rects[i])] + [rects[anchor]])
+        for k, i in enumerate(batch):
+            if read[2 * k + 1][0] and read[2 * k + 1][1] > results[i][1]:
+                results[i] = read[2 * k + 1]
+
+
+def _aspect(rect: tuple[int, int, int, int]) -> float:
+    return (rect[2] - rect[0]) / max(rect[3] - rect[1], 1)
+
+
+_FAINT_INK = 110  # a number whose darkest ink is paler than this grey is smudged
+_AGAIN = 12  # pieces read again in one strip
+_GAP = 16  # white pixels (at the recogniser's height) between two rectangles of a strip
+
+
+def _lines_of(rects: list[tuple[int, int, int, int]]) -> list[list[int]]:
+    """Rectangle indices grouped into lines by vertical overlap, each line left to right."""
+    lines: list[list[int]] = []
+    extent = (0, -1)
+    for i in sorted(range(len(rects)), key=lambda i: (rects[i][1] + rects[i][3]) / 2):
+        _x0, y0, _x1, y1 = rects[i]
+        middle = (y0 + y1) / 2
+        if lines and extent[0] <= middle <= extent[1]:
+            lines[-1].append(i)
+            extent = (min(extent[0], y0), max(extent[1], y1))
+        else:
+            lines.append([i])
+            extent = (y0, y1)
+    return [sorted(line, key=lambda i: rects[i][0]) for line in lines]
+
+
+def _strip(grey: Image, rects: list[tuple[int, int, int, int]]) -> tuple[Image, list[tuple[int, int]]]:
+    """The rectangles scaled to the recogniser's height, side by side; the span of each in the strip."""
+    import cv2
+
+    parts: list[Image] = [np.full((_REC_HEIGHT, _GAP // 2), 255, dtype=np.uint8)]
+    spans = []
+    position = _GAP // 2
+    for x0, y0, x1, y1 in rects:
+        width = max(1, round((x1 - x0) * _REC_HEIGHT / max(y1 - y0, 1)))
+        parts += [cv2.resize(grey[y0:y1, x0:x1], (width, _REC_HEIGHT)),
+                  np.full((_REC_HEIGHT, _GAP), 255, dtype=np.uint8)]
+        spans.append((position - _GAP // 4, position + width + _GAP // 4))
+        position += width + _GAP
+    strip = np.concatenate(parts, axis=1).astype(np.float32) / 127.5 - 1.0
+    return np.repeat(strip[None, None], 3, axis=1), spans
+
+
+def read_steps(steps: NDArray[np.float32], letters: _Alphabet) -> tuple[str, float, bool]:
+    """One crop's step probabilities (steps × classes) → its text, confidence, whether a number."""
+    if not len(steps):
+        return "", 0.0, False
+    nothing = [0, *letters.groups[-1]]  # the blank and the spaces
+    text, confidence = _ctc(steps, letters.characters, nothing)
+    if not _NUMBER.match(unicodedata.normalize("NFKC", text).translate(_LOOKALIKE_TABLE).replace(" ", "")):
+        return text, confidence, False
+    folded = np.stack([steps[:, group].sum(axis=1) for group in letters.groups], axis=1)
+    folded[:, 0] += folded[:, -1]  # a space is nothing too
+    folded[:, -1] = 0.0
+    digits, confidence = _ctc(folded, ["", *letters.symbols], [0])
+    digits = digits.replace(" ", "")
+    if not _NUMBER.match(digits):
+        return text, min(confidence, 0.5), False
+    return digits, confidence, True
+
+
+def _ctc(steps: NDArray[np.float32], characters: Sequence[str], nothing: Sequence[int]) -> tuple[str, float]:
+    """Greedy CTC (repeated classes are one, the `nothing` classes dropped) and its confidence.
+
+    The confidence is one minus the strongest rival: at any step, the probability of a
+    character other than the one read there (or, in a gap, other than its neighbours,
+    which spread into it). A CTC model splits a character's probability between its steps
+    and the blanks around it, so the probability of what was read says little; a rival
+    says another character, or one more, may be printed there.
+    """
+    best = steps.argmax(axis=1)
+    blank = np.isin(best, nothing)
+    text: list[str] = []
+    previous = -1
+    for step, klass in enumerate(best.tolist()):
+        if not blank[step] and klass != previous:
+            text.append(characters[klass] if klass < len(characters) else "")
+        previous = -1 if blank[step] else klass
+    top = np.argsort(steps, axis=1)[:, -4:]
+    rival = 0.0
+    for step in range(len(best)):
+        own = _neighbours(best, blank, step)
+        for klass in top[step].tolist():
+            if klass not in own and klass not in nothing:
+                rival = max(rival, float(steps[step, klass]))
+    return "".join(text).strip(), 1.0 - rival
+
+
+def _neighbours(best: NDArray[Any], blank: NDArray[Any], step: int) -> set[int]:
+    """The class read at the step, or the classes read on either side of the gap it lies in."""
+    if not blank[step]:
+        return {int(best[step])}
+    own = set()
+    for direction in (-1, 1):
+        other = step + direction
+        while 0 <= other < len(best) and blank[other]:
+            other += direction
+        if 0 <= other < len(best):
+            own.add(int(best[other]))
+    return own
+
+
+# --- lines -----------------------------------------------------------------------------------
+
+
+def read_page(rgb: Image, dpi: float = DPI) -> OcrPage:
+    """One page (or picture) → its lines: ruled tables as TAB rows, the rest as text lines."""
+    grey = clean(rgb)
+    points_per_pixel = 72.0 / dpi
+    segments = ruling_segments(grey, points_per_pixel)
+    groups = sorted(ruled.clusters(ruled.merge_collinear(segments)), key=lambda g: min(s.at for s in g))
+    table_segments = [s for group in groups for s in group]
+    walls = [
+        (s.at / points_per_pixel, s.start / points_per_pixel, s.end / points_per_pixel)
+        for s in table_segments
+        if not s.horizontal
+    ]
+    plain = without_rulings(grey, table_segments, points_per_pixel)
+    rects = split_at(detect(plain), walls)
+    boxes = [
+        Box(x0 * points_per_pixel, y0 * points_per_pixel, x1 * points_per_pixel, y1 * points_per_pixel,
+            text, confidence, number)
+        for (x0, y0, x1, y1), (text, confidence, number) in zip(rects, recognise(plain, rects), strict=True)
+        if text
+    ]
+    return OcrPage(lay_out(boxes, groups), boxes)
+
+
+def cell_text(boxes: Sequence[Box]) -> str:
+    """The boxes of one cell, top to bottom and left to right; a number marked when not confident."""
+    ordered = sorted(boxes, key=lambda b: (round(b.cy / 4), b.x0))
+    if ordered and all(b.number for b in ordered):
+        text = "".join(b.text for b in ordered)
+        confident = min(b.confidence for b in ordered) >= CONFIDENT
+        return text if confident else LOW_CONFIDENCE + text
+    return "".join(b.text for b in ordered).replace("\t", " ")
+
+
+def lay_out(boxes: list[Box], groups: list[list[ruled.Segment]]) -> list[str]:
+    """Boxes → the page's lines, top to bottom: ruled tables' rows, unruled tables' rows, text."""
+    tables = [ruled.build_table(group, ruled.columns(group)) for group in groups]
+    cells: list[dict[tuple[int, int], list[Box]]] = [{} for _ in tables]
+    loose: list[Box] = []
+    for box in boxes:
+        for table, table_cells in zip(tables, cells, strict=True):
+            position = _cell_of(table, box.cx, box.cy)
+            if position is not None:
+                table_cells.setdefault(table.owner[position], []).append(box)
+                break
+        else:
+            loose.append(box)
+    items: list[tuple[float, list[str]]] = [
+        (table.ys[0], _table_rows(table, table_cells))
+        for table, table_cells in zip(tables, cells, strict=True)
+    ]
+    items += [(top, rows) for top, rows in _unruled(group_lines(loose))]
+    return [line for _, rows in sorted(items, key=lambda item: item[0]) for line in rows]
+
+
+def _cell_of(table: ruled.RuledTable, x: float, y: float) -> tuple[int, int] | None:
+    import bisect
+
+    row, col = bisect.bisect(table.ys, y) - 1, bisect.bisect(table.xs, x) - 1
+    if 0 <= row < len(table.ys) - 1 and 0 <= col < len(table.xs) - 1:
+        return row, col
+    return None
+
+
+def _table_rows(table: ruled.RuledTable, cells: dict[tuple[int, int], list[Box]]) -> list[str]:
+    rows = []
+    for row in range(len(table.ys) - 1):
+        texts = [
+            cell_text(cells.get((row, col), [])) if table.owner[(row, col)] == (row, col) else ""
+            for col in range(len(table.xs) - 1)
+        ]
+        if any(texts):
+            rows.append("\t".join(texts))
+    return rows
+
+
+def group_lines(boxes: list[Box]) -> list[list[Box]]:
+    """Boxes in lines: a box joins the line whose vertical extent covers its centre, else starts one."""
+    lines: list[list[Box]] = []
+    extents: list[tuple[float, float]] = []
+    for box in sorted(boxes, key=lambda b: b.cy):
+        if lines and extents[-1][0] <= box.cy <= extents[-1][1]:
+            lines[-1].append(box)
+            top, bottom = extents[-1]
+            extents[-1] = (min(top, box.y0), max(bottom, box.y1))
+        else:
+            lines.append([box])
+            extents.append((box.y0, box.y1))
+    return [sorted(line, key=lambda b: b.x0) for line in lines]
+
+
+def _unruled(lines: list[list[Box]]) -> list[tuple[float, list[str]]]:
+    """Text lines; runs of lines with numbers in columns (an unruled table) as TAB rows."""
+    out: list[tuple[float, list[str]]] = []
+    run: list[list[Box]] = []
+    for line in [*lines, []]:
+        if sum(b.number for b in line) >= 2:
+            run.append(line)
+            continue
+        if len(run) >= 2:
+            out.append((run[0][0].y0, _columns_rows(run)))
+        else:
+            out += [(line_boxes[0].y0, [_text_line(line_boxes)]) for line_boxes in run]
+        run = []
+        if line:
+            out.append((line[0].y0, [_text_line(line)]))
+    return out
+
+
+def _text_line(line: list[Box]) -> str:
+    return " ".join(cell_text([box]) for box in line)
+
+
+def _columns_rows(run: list[list[Box]]) -> list[str]:
+    """An unruled table: its value columns are where its numbers stand, its labels the text left of them."""
+    centres = sorted(b.cx for line in run for b in line if b.number)
+    width = min((b.x1 - b.x0 for line in run for b in line if b.number), default=10.0)
+    columns: list[list[float]] = []
+    for x in centres:
+        if columns and x - columns[-1][-1] <= max(width, 8.0):
+            columns[-1].append(x)
+        else:
+            columns.append([x])
+    middles = [sum(c) / len(c) for c in columns]
+    left = min((b.x0 for line in run for b in line if b.number), default=0.0) - 2
+    rows = []
+    for line in run:
+        label = "".join(b.text for b in line if b.cx < left and not b.number)
+        values: list[list[Box]] = [[] for _ in middles]
+        for box in line:
+            if box.number or box.cx >= left:
+                nearest = min(range(len(middles)), key=lambda k: abs(middles[k] - box.cx))
+                values[nearest].append(box)
+        rows.append("\t".join([label, *(cell_text(v) for v in values)]))
+    return rows
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+# A page's text layer is junk when it holds fewer CJK characters than this (a report page has
+# hundreds) or when more than JUNK_SHARE of its characters are replacement or private-use ones
+# (a font without a Unicode map).
+MIN_CJK_PER_PAGE = 20
+JUNK_SHARE = 0.3
+
+
+def is_junk(text: str) -> bool:
+    """Whether a page's text layer is too poor to read: see MIN_CJK_PER_PAGE and JUNK_SHARE."""
+    visible = [char for char in text if not char.isspace()]
+    cjk = sum("\u4e00" <= char <= "\u9fff" for char in visible)
+    broken = sum(char == "\ufffd" or "\ue000" <= char <= "\uf8ff" or char < " " for char in visible)
+    return cjk < MIN_CJK_PER_PAGE or broken > JUNK_SHARE * len(visible)
+
+
+def is_scanned(page: Any, lines: Sequence[str]) -> bool:
+    """A PDF page to read by OCR: it shows a picture, and its text layer is missing or junk."""
+    return bool(page.get_images()) and is_junk("".join(lines))
+
+
+def read_pdf_page(page: Any) -> list[str]:
+    """A PDF page rendered at DPI and read by OCR."""
+    pixmap = page.get_pixmap(dpi=DPI, colorspace="rgb", alpha=False)
+    rgb = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3)
+    return read_page(rgb, DPI).lines
+
+
+def extract(data: bytes) -> Extracted:
+    """An image attachment (PNG, JPEG, TIFF): one page read by OCR."""
+    from indexer.extract import Extracted
+    from indexer.extract.text import check_size
+
+    check_size(data, "image")
+    return Extracted(text="\n".join(read_page(decode_image(data)).lines), explicit_cells=True, ocr=True)
