@@ -23,6 +23,7 @@ from crawler.state import CrawlState
 from govreports.archive import Archive, DamagedObject
 from govreports.errors import GovreportsError
 from govreports.model import Format, Level, Provenance, Region, Report
+from govreports.settings import get_settings
 from indexer.limits import Announce, ParseLimits, ParseStopped, run_limited
 
 Status = Literal["new", "revised", "unchanged", "failed"]
@@ -42,6 +43,7 @@ class Parser(Protocol):
         level: Level | None,
         fetched_at: datetime,
         provenance: Provenance | None,
+        ocr: bool,
     ) -> Report: ...
 
 
@@ -126,6 +128,7 @@ def parse_archived(document: FetchedDocument, announce: Announce, *, parse: Pars
         level=site.level,
         fetched_at=document.fetched_at,
         provenance=document.provenance,
+        ocr=get_settings().ocr,
     )
     if document.first_seen_at is not None:
         report = report.model_copy(update={"first_seen_at": document.first_seen_at})

@@ -26,6 +26,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.heuristics import gkmlpt
 from crawler.heuristics.documents import (
     attachment_links,
     carries_report,
@@ -131,12 +132,46 @@ class ReportSpider(scrapy.Spider):
             yield from self._maybe(self._listing_request(site, url, hops=hops))
         for feed in feed_requests(html, response.url):
             yield from self._maybe(self._feed_request(site, feed, hops=hops))
+        yield from self._gkmlpt_requests(site, response, hops=hops)
         columns = column_links(links, response.url) if hops < MAX_COLUMN_HOPS else []
+        # A gkmlpt column is one script page for many catIds: reached only with its #catId.
+        columns = [link for link in columns if not gkmlpt.is_index_url(link.url)]
         for link in columns:
             yield from self._maybe(self._listing_request(site, link.url, hops=hops + 1))
         if hops == 0 and not columns and not reports:
             for link in hub_links(links, response.url):
                 yield from self._maybe(self._listing_request(site, link.url, hops=hops + 1))
+
+    def _gkmlpt_requests(self, site: Site, response: TextResponse, *, hops: int) -> Iterator[scrapy.Request]:
+        """A gkmlpt column's first API page, and the gkmlpt 年报 columns the page links to."""
+        column: str | None = response.meta.get("gkmlpt_column")
+        sid = gkmlpt.site_id(response.text) if column is not None else None
+        if column is not None and sid is not None:
+            url = gkmlpt.api_url(column, 1, sid)
+            yield from self._maybe(self._gkmlpt_api_request(site, url, column=column, sid=sid, hops=hops))
+        if hops < MAX_COLUMN_HOPS:
+            for url in gkmlpt.column_urls(response.text, response.url):
+                yield from self._maybe(self._listing_request(site, url, hops=hops + 1))
+
+    def parse_gkmlpt_api(self, response: Response) -> Iterator[Any]:
+        """One page of a gkmlpt column's items; the first page also asks for the others."""
+        site = self.sites[response.meta["site"]]
+        text = response.text if isinstance(response, TextResponse) else ""
+        page = gkmlpt.api_page(text, response.url)
+        if page is None:
+            yield FetchFailure(site.name, response.url, "listing", "not a gkmlpt item list")
+            return
+        for link in page.links:
+            if self._is_report(site, link):
+                yield from self._maybe(self._detail_request(site, link, response.url))
+        if response.meta["gkmlpt_page"] == 1:
+            meta = response.meta
+            column, sid, hops = meta["gkmlpt_column"], meta["gkmlpt_sid"], meta["hops"]
+            for number in gkmlpt.later_pages(page):
+                url = gkmlpt.api_url(column, number, sid)
+                yield from self._maybe(
+                    self._gkmlpt_api_request(site, url, column=column, sid=sid, hops=hops, page=number)
+                )
 
     def listing_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = _request_of(failure)
@@ -159,7 +194,11 @@ class ReportSpider(scrapy.Spider):
         if format == "html" and isinstance(response, TextResponse):
             yield from self._encoding_check(site, response)
             if response.meta["role"] == "detail":
-                attachment = choose_attachment(attachment_links(response.text, response.url))
+                # gkmlpt detail pages name their attachments only in their script config.
+                attachments = attachment_links(response.text, response.url) or gkmlpt.config_attachments(
+                    response.text, response.url
+                )
+                attachment = choose_attachment(attachments)
                 if attachment is not None and not carries_report(page_text(response.text)):
                     yield self._stub(site, response, [attachment.url])
                     yield self._attachment_request(site, attachment.url, response.meta["listing"])
@@ -232,7 +271,9 @@ class ReportSpider(scrapy.Spider):
     def _claim_listing(self, site: Site, url: str) -> bool:
         """True the first time a listing page (or feed range) is asked for, within the site's cap."""
         seen = self._listings[site.name]
-        key = listing_key(url)
+        column = gkmlpt.category_of(url)
+        # Each gkmlpt #catId is a column of its own on the one index page.
+        key = listing_key(url) + (f"#{column}" if column is not None else "")
         if key in seen or len(seen) >= site.max_listing_pages:
             return False
         seen.add(key)
@@ -241,11 +282,28 @@ class ReportSpider(scrapy.Spider):
     def _listing_request(self, site: Site, url: str, *, hops: int) -> scrapy.Request | None:
         if not self._claim_listing(site, url):
             return None
+        column = url if gkmlpt.category_of(url) is not None else None
         return scrapy.Request(
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
-            meta={"site": site.name, "hops": hops},
+            meta={"site": site.name, "hops": hops, "gkmlpt_column": column},
+            # Scrapy's duplicate filter ignores the #catId telling gkmlpt columns apart; the claim does not.
+            dont_filter=column is not None,
+        )
+
+    def _gkmlpt_api_request(
+        self, site: Site, url: str, *, column: str, sid: str, hops: int, page: int = 1
+    ) -> scrapy.Request | None:
+        """A page of a gkmlpt column's item API; counted and deduplicated like a listing page."""
+        if not self._claim_listing(site, url):
+            return None
+        return scrapy.Request(
+            url,
+            callback=self.parse_gkmlpt_api,
+            errback=self.listing_failed,
+            meta={"site": site.name, "hops": hops, "gkmlpt_column": column, "gkmlpt_sid": sid,
+                  "gkmlpt_page": page},
         )
 
     def _feed_request(self, site: Site, feed: FeedRequest, *, hops: int) -> scrapy.Request | None:

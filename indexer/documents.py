@@ -124,10 +124,14 @@ def parse_bytes(
     level: Level | None = None,
     fetched_at: datetime | None = None,
     provenance: Provenance | None = None,
+    ocr: bool = False,
 ) -> Report:
-    """One document's bytes → its `Report`. Raises `ExtractionError` when no text can be had."""
+    """One document's bytes → its `Report`. Raises `ExtractionError` when no text can be had.
+
+    `ocr`: read scanned pages and pictures with OCR (see `indexer.extract.extract`).
+    """
     try:
-        extracted = extract(data, format)
+        extracted = extract(data, format, ocr=ocr)
     except GovreportsError:
         raise
     except Exception as error:  # a library's own exception: one domain error, the caller goes on
@@ -163,9 +167,10 @@ def parse_bytes(
     )
 
 
-def parse_file(path: str | Path) -> Report:
+def parse_file(path: str | Path, *, ocr: bool = False) -> Report:
     """A local file → its `Report`: `source_url` its absolute file:// URL, `id` the sha1 of its bytes."""
     path = Path(path)
     data = path.read_bytes()
-    report = parse_bytes(data, format=detect_format(path, data), source_url=path.resolve().as_uri())
+    url = path.resolve().as_uri()
+    report = parse_bytes(data, format=detect_format(path, data), source_url=url, ocr=ocr)
     return report.model_copy(update={"id": _sha1(data)})

@@ -45,7 +45,7 @@ MAX_DOCUMENT_BYTES = 100 * MB
 # Pages counted at most: the PDF extractor reads no more than its first 500.
 MAX_PAGES = 500
 # Bytes a report page takes in each format that has no page count (typical reports, rounded down).
-BYTES_PER_PAGE = {"txt": 3_000, "html": 10_000, "docx": 10_000, "doc": 30_000}
+BYTES_PER_PAGE = {"txt": 3_000, "html": 10_000, "docx": 10_000, "doc": 30_000, "image": 300_000}
 # How often the watchdog looks at a document in progress.
 POLL_SECONDS = 0.05
 # How long a worker asked to stop may take before it is killed.

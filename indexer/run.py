@@ -35,6 +35,7 @@ from govreports.append_log import append_line, read_records
 from govreports.archive import Archive, ArchivedDocument, DamagedObject
 from govreports.errors import ElasticsearchUnavailable, GovreportsError
 from govreports.model import Report
+from govreports.settings import get_settings
 from indexer import lifecycle
 from indexer.documents_es import from_document, to_document
 from indexer.limits import Announce, ParseLimits, describe, run_limited
@@ -54,7 +55,9 @@ from indexer.writer import (
     write_batch,
 )
 
-EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf")
+# Scanned reports posted as pictures, read by OCR.
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
+EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf", *IMAGE_EXTENSIONS)
 SCAN_PAGE = 500
 
 
@@ -79,7 +82,11 @@ class FileItem:
         file_format = detect_format(self.path, data)
         announce(data, file_format)
         return parse_bytes(
-            data, format=file_format, source_url=self.path.as_uri(), fetched_at=datetime.now(UTC)
+            data,
+            format=file_format,
+            source_url=self.path.as_uri(),
+            fetched_at=datetime.now(UTC),
+            ocr=get_settings().ocr,
         )
 
 
@@ -111,6 +118,7 @@ class ArchiveItem:
             level=document.level,
             fetched_at=document.fetched_at,
             provenance=document.provenance,
+            ocr=get_settings().ocr,
         )
 
 

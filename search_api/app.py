@@ -18,7 +18,7 @@ from govreports.es_client import build_async_client
 from govreports.settings import Settings, get_settings
 from search_api.errors import install_error_handlers
 from search_api.limits import HeavyRequests, RateLimit, Slots, TokenBuckets
-from search_api.routes import audit, docs, export, health, offices, page, reports, search, stats
+from search_api.routes import audit, docs, export, health, office_page, offices, page, reports, search, stats
 from search_api.routes import feeds as feeds_routes
 from search_api.routes import new as new_routes
 from search_api.routes import subscriptions as subscriptions_routes
@@ -40,6 +40,7 @@ ROUTERS: list[APIRouter] = [
     watch_routes.router,
     offices.router,
     audit.router,
+    office_page.router,
 ]
 
 STATIC_DIR = resources.files("search_api") / "static"

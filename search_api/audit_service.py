@@ -341,3 +341,44 @@ async def findings_csv(store: ReportStore, filters: FindingFilters, public_url: 
             return
         yield csv_lines([csv_row(hit["_source"], public_url) for hit in hits])
         after = hits[-1]["sort"]
+
+
+# --- the report page: this office, other years -------------------------------------------------
+
+
+async def report_context(store: ReportStore, office_id: str | None, report_id: str) -> dict[str, Any]:
+    """What the report page shows of the audit: the office's other years, the reports before and
+    after this one, and this report's cells that break a chain with either of them."""
+    context: dict[str, Any] = {"office": None, "chain_cells": set(), "previous_id": None, "next_id": None}
+    if office_id is None:
+        return context
+    try:
+        found = await office(store, office_id)
+    except OfficeNotFound:
+        return context  # not audited yet
+    published = [entry for entry in found["years"] if entry["report_id"]]
+    position = next((index for index, entry in enumerate(published) if entry["report_id"] == report_id), None)
+    before = published[position - 1] if position else None
+    after = published[position + 1] if position is not None and position + 1 < len(published) else None
+    context.update(
+        office=found, previous_id=before and before["report_id"], next_id=after and after["report_id"]
+    )
+    context["chain_cells"] = await _chain_cells(store, report_id, after["report_id"] if after else None)
+    return context
+
+
+async def _chain_cells(store: ReportStore, report_id: str, next_id: str | None) -> set[str]:
+    """This report's cells in a broken chain: with the year before (its own `cross_year`), and with
+    the year after (that report's `previous_cells`, when it was compared with this one)."""
+    cells: set[str] = set()
+    own = (await store.get_source(report_id)).get("cross_year") or {}
+    for rule in ("carry_chain", "in_force_chain", "items_chain"):
+        if (result := own.get(rule)) and result.get("status") == "broken":
+            cells.update(result.get("cells") or [])
+    if next_id is not None:
+        later = (await store.get_source(next_id)).get("cross_year") or {}
+        if later.get("previous_report_id") == report_id:
+            for rule in ("carry_chain", "in_force_chain", "items_chain"):
+                if (result := later.get(rule)) and result.get("status") == "broken":
+                    cells.update(result.get("previous_cells") or [])
+    return cells

@@ -7,10 +7,19 @@
         trs.add_report(); trs.revise(key)   # change the portal between crawls
         server.hits("trs")                  # every request the portal received
 
-`build_rough_portal()` and `build_jcms_portal()` make one portal each, for `PortalServer([portal])`.
+`build_rough_portal()`, `build_jcms_portal()` and `build_gkmlpt_portal()` make one portal each,
+for `PortalServer([portal])`.
 """
 
-from crawler.portals.catalog import Entry, Portal, Truth, build_jcms_portal, build_portals, build_rough_portal
+from crawler.portals.catalog import (
+    Entry,
+    Portal,
+    Truth,
+    build_gkmlpt_portal,
+    build_jcms_portal,
+    build_portals,
+    build_rough_portal,
+)
 from crawler.portals.server import Hit, PortalServer
 
 __all__ = [
@@ -19,6 +28,7 @@ __all__ = [
     "Portal",
     "PortalServer",
     "Truth",
+    "build_gkmlpt_portal",
     "build_jcms_portal",
     "build_portals",
     "build_rough_portal",

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.portals import content, pages
-from crawler.portals.styles import STYLES, Item, JcmsStyle, Style, StyleName
+from crawler.portals.styles import STYLES, GkmlptStyle, Item, JcmsStyle, Style, StyleName
 from crawler.sites import Site
 from govreports.model import Level, Region
 from indexer.synthetic import FORMATS
@@ -36,6 +36,7 @@ LAYOUTS: dict[StyleName, tuple[str, ...]] = {
     "query": ("html", "pdf"),
     "gbk": ("html_gbk", "pdf"),
     "jcms": ("html", "docx"),
+    "gkmlpt": ("pdf", "html", "docx"),
     "rough": ("html",),
 }
 REPORT_TITLES = (
@@ -145,6 +146,8 @@ class Portal:
                 return self._html(pages.hub_page(self.site_name, self.style, self._charset))
             if target == self.failing_column:
                 return self._html("<html><body>Internal Server Error</body></html>", status=500)
+            if isinstance(self.style, GkmlptStyle) and (catalogue := self._gkmlpt(self.style, target)):
+                return catalogue
             listing = self._listing_index(target)
             if listing is not None:
                 return self._listing(listing)
@@ -337,6 +340,21 @@ class Portal:
             return Resource(_corrupt(resource.body), resource.content_type)
         return resource
 
+    def _gkmlpt(self, style: GkmlptStyle, target: str) -> Resource | None:
+        """A gkmlpt column page, or a page of its item API (which wants the site's SID)."""
+        if target == style.index_path:
+            return self._listing(0)
+        parts = urlsplit(target)
+        asked = dict(parse_qsl(parts.query))
+        wanted = parts.path == style.api_path and asked.get("sid") == style.sid
+        if not wanted or not asked.get("page", "").isdigit():
+            return None
+        page = int(asked["page"])
+        chosen = self._ordered()[(page - 1) * self.page_size : page * self.page_size] if page >= 1 else []
+        items = [Item(entry.link_path, entry.title, entry.published) for entry in chosen]
+        answer = style.api_answer(items, len(self.entries), self.base_url)
+        return Resource(answer.encode(), "application/json; charset=utf-8")
+
     def _news(self) -> list[Item]:
         noise = [entry for entry in self._ordered() if entry.kind == "noise"]
         return [Item(entry.link_path, entry.title, entry.published) for entry in noise[:3]]
@@ -362,14 +380,19 @@ class Portal:
         delay = self.slow_seconds if entry.slow else 0.0
         if entry.attachment_path is None:
             return self._document(entry, self._html_type, delay=delay)
-        text = pages.stub_page(
-            self.site_name, self._charset, entry.title, entry.published, self.url(entry.attachment_path),
-            self.style.attachment_link_text(entry.title, self._extension(entry)),
-        )
+        text = self._stub_text(entry, entry.attachment_path)
         stub = self._html(text)
         return Resource(
             stub.body, stub.content_type, validators=True, last_modified=entry.published, delay=delay
         )
+
+    def _stub_text(self, entry: Entry, attachment_path: str) -> str:
+        link_text = self.style.attachment_link_text(entry.title, self._extension(entry))
+        if isinstance(self.style, GkmlptStyle):
+            return pages.config_stub_page(self.site_name, self._charset, self.style.sid, entry.title,
+                                          entry.published, self.url(attachment_path), link_text)
+        return pages.stub_page(self.site_name, self._charset, entry.title, entry.published,
+                               self.url(attachment_path), link_text)
 
     def _document(self, entry: Entry, content_type: str, *, delay: float = 0.0) -> Resource:
         if entry.behaviour == "huge":
@@ -446,4 +469,11 @@ def build_jcms_portal(seed: int = 7, *, reports: int = 8) -> Portal:
     """A 大汉 JCMS portal whose column shows its first records and serves the rest through its feed."""
     portal = _single_portal("jcms", seed, seed + 7, slow_seconds=0.0)
     portal.populate(random.Random(f"{seed}:jcms"), reports)
+    return portal
+
+
+def build_gkmlpt_portal(seed: int = 7, *, reports: int = 9) -> Portal:
+    """A Guangdong gkmlpt catalogue under a department prefix: script column, JSON item API, JSON details."""
+    portal = _single_portal("gkmlpt", seed, seed + 11, slow_seconds=0.0)
+    portal.populate(random.Random(f"{seed}:gkmlpt"), reports)
     return portal

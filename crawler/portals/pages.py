@@ -6,6 +6,7 @@ the pages around them, with the navigation, sidebars and noise a crawler must wa
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from html import escape
 
@@ -89,6 +90,24 @@ def stub_page(
         "</div>"
     )
     return _page(f"{title}_{site}", charset, body)
+
+
+def config_stub_page(site: str, charset: str, sid: str, title: str, published: date, attachment_url: str,
+                     attachment_name: str) -> str:
+    """A gkmlpt detail page: the attachment is named only in the page's `window._CONFIG` JSON."""
+    config = json.dumps(
+        {"SID": sid, "DETAIL": {"title": title, "publish_date": f"{published:%Y-%m-%d}",
+                                     "attachment": [{"name": attachment_name, "url": attachment_url}]}},
+        ensure_ascii=False,
+    )
+    body = (
+        f'<div class="header">{escape(site)}</div>'
+        f'<div class="article"><h1>{escape(title)}</h1><div class="info">发布日期：{published:%Y-%m-%d}</div>'
+        '<div class="content"><p>现将本年度政府信息公开工作年度报告予以公布，详见附件。</p></div>'
+        '<div id="attachment"></div></div>'
+    )
+    head = f"<script>window._CONFIG = {config};</script>"
+    return _page(f"{title}_{site}", charset, body, head)
 
 
 def news_page(site: str, charset: str, title: str, published: date) -> str:

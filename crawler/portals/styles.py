@@ -14,17 +14,23 @@
 - jcms: 大汉 jcms drawing its listing with `jpage`: `/col/col1300/index.html` carries the first
   records inside a `<datastore>` script and `totalRecord`; the rest come only from POSTs to
   `/module/web/jpage/dataproxy.jsp?startrecord=…&endrecord=…` with the column's form fields.
+- gkmlpt: the Guangdong 政府信息公开目录管理平台 under a department prefix. The column page
+  `/gzjy/gkmlpt/index#2639` prints no items, only `window._CONFIG = {"SID": …}`; its items come
+  as JSON from `/gzjy/gkmlpt/api/all/2639?page=N&sid=…`; details `/gzjy/gkmlpt/content/…/post_N.html`
+  (every other one `mpost_N.html`) name their attachment only in their own `window._CONFIG` JSON.
 - rough: a TRS-like portal whose links misbehave (500, hang, reset, 300 MB, bad bytes).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock
 from html import escape
 from typing import Literal
 
-StyleName = Literal["trs", "nextlink", "query", "gbk", "jcms", "rough"]
+StyleName = Literal["trs", "nextlink", "query", "gbk", "jcms", "gkmlpt", "rough"]
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,66 @@ class JcmsStyle(NextLinkStyle):
         return f'<?xml version="1.0" encoding="UTF-8"?><datastore><recordset>{lines}</recordset></datastore>'
 
 
+class GkmlptStyle(Style):
+    """A gkmlpt catalogue: a script column page, a JSON item API, details with a JSON config."""
+
+    name: StyleName = "gkmlpt"
+    prefix = "/gzjy"
+    column_path = "/gzjy/gkmlpt/"
+    column_title = "政府信息公开年报"
+    hub_path = "/gzjy/"
+    disallowed_prefix = "/gzjy/gkmlpt/content/private/"
+    category = "2639"
+    sid = "755031"
+
+    @property
+    def index_path(self) -> str:
+        return f"{self.column_path}index"
+
+    @property
+    def api_path(self) -> str:
+        return f"{self.column_path}api/all/{self.category}"
+
+    def listing_path(self, page: int) -> str:
+        # Only the column page has an address; its items exist only as answers of the API.
+        return f"{self.index_path}#{self.category}" if page == 0 else f"{self.api_path}?page={page + 1}"
+
+    def detail_path(self, number: int, published: date) -> str:
+        kind = "mpost" if number % 2 == 0 else "post"
+        return f"{self.column_path}content/{number // 100000}/{number // 100}/{kind}_{number}.html"
+
+    def attachment_path(self, number: int, published: date, extension: str) -> str:
+        return f"{self.prefix}/attachment/{number // 100000}/{number // 100}/{number}.{extension}"
+
+    def pager_html(self, page: int, count: int) -> str:
+        return ""
+
+    def list_html(self, lines: str, total: int, page_size: int) -> str:
+        config = json.dumps({"SID": self.sid, "CATALOG": self.category, "PAGE_SIZE": page_size})
+        return (
+            '<div id="app" class="gkmlpt-list"></div>'
+            f"<script>window._CONFIG = {config};</script>"
+            f'<script src="{self.column_path}static/js/app.js"></script>'
+        )
+
+    def api_answer(self, items: list[Item], total: int, base_url: str) -> str:
+        articles = [
+            {
+                "id": index,
+                "title": item.title,
+                "url": f"{base_url}{item.href}",
+                "first_publish_time": _china_timestamp(item.published),
+            }
+            for index, item in enumerate(items)
+        ]
+        return json.dumps({"articles": articles, "total": total}, ensure_ascii=False)
+
+
+def _china_timestamp(day: date) -> int:
+    """09:00 China Standard Time on `day`, as the platform's epoch seconds."""
+    return int(datetime.combine(day, clock(9, 0), tzinfo=timezone(timedelta(hours=8))).timestamp())
+
+
 class RoughStyle(Style):
     name: StyleName = "rough"
     column_path = "/nb/"
@@ -255,5 +321,6 @@ STYLES: dict[StyleName, Style] = {
     "query": QueryStyle(),
     "gbk": GbkStyle(),
     "jcms": JcmsStyle(),
+    "gkmlpt": GkmlptStyle(),
     "rough": RoughStyle(),
 }

@@ -49,7 +49,7 @@ def report_line(path: Path, announce: Announce, *, pretty: bool) -> str:
 
     data = path.read_bytes()
     announce(data, detect_format(path, data))  # read once more by parse_file, from the page cache
-    return parse_file(path).model_dump_json(indent=2 if pretty else None)
+    return parse_file(path, ocr=get_settings().ocr).model_dump_json(indent=2 if pretty else None)
 
 
 def _reason(error: Exception) -> str:

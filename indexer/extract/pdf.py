@@ -39,7 +39,7 @@ pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
 
 
-def extract(data: bytes) -> Extracted:
+def extract(data: bytes, *, ocr: bool = False) -> Extracted:
     check_size(data, "PDF")
     if b"%%EOF" not in data[-4096:]:
         raise ExtractionError("truncated PDF: the end-of-file marker is missing")
@@ -63,7 +63,7 @@ def extract(data: bytes) -> Extracted:
             )
         try:
             pages = [read_page(page) for page in document.pages(0, min(document.page_count, MAX_PAGES))]
-            scanned = read_scans(document, pages)
+            scanned = read_scans(document, pages) if ocr else 0
             title = (document.metadata or {}).get("title") or None
         except Exception as error:  # a damaged page stream fails inside MuPDF
             raise ExtractionError(f"unreadable PDF page: {error}") from error

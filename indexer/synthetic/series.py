@@ -67,6 +67,7 @@ class OfficeSeries:
     region: Region
     level: Level
     site: str
+    sentences: tuple[int, int] = (9, 14)  # of its own, in each year's 一、总体情况
     reports: list[Report] = field(default_factory=list)
     planted: list[Planted] = field(default_factory=list)
 
@@ -80,8 +81,10 @@ def _sentence(rng: random.Random) -> str:
     return "".join(words[:cut]) + "，" + "".join(words[cut:]) + "。"
 
 
-def _narrative(rng: random.Random, printed: str, year: int, region: Region) -> Sections:
-    own = [_sentence(rng) for _ in range(rng.randint(9, 14))]
+def _narrative(
+    rng: random.Random, printed: str, year: int, region: Region, sentences: tuple[int, int]
+) -> Sections:
+    own = [_sentence(rng) for _ in range(rng.randint(*sentences))]
     opening = f"{year}年，{printed}{own[0]}"
     overview = [opening, *(line.format(year=year) for line in BOILERPLATE), *own[1:]]
     overview.insert(rng.randint(2, len(overview)), PROVINCE_SENTENCE.format(province=region.province))
@@ -266,9 +269,10 @@ def office_series(
     level: Level,
     site: str,
     departures: Collection[Departure] = (),
+    sentences: tuple[int, int] = (9, 14),
 ) -> OfficeSeries:
     """An office's reports for 2019–2025, departing from the rules only as `departures` asks."""
-    series = OfficeSeries(office, region, level, site)
+    series = OfficeSeries(office, region, level, site, sentences)
     plan = _plan(rng, set(departures))
     carry = _Carry(
         forward=dict.fromkeys(APPLICANT_COLUMNS, 0),
@@ -316,7 +320,7 @@ def _year_report(
     printed = printed_name(rng, series.office, series.region)
     published = _published(rng, series.level, year, late)
     report_id = _report_id(series.site, series.office, year)
-    sections = _narrative(rng, printed, year, series.region)
+    sections = _narrative(rng, printed, year, series.region, series.sentences)
     if plan.get("copied") == year and previous is not None:
         replacements = {str(previous.year): str(year), previous.office or "": printed}
         sections = lightly_edited(rng, previous.sections, replacements)
@@ -348,8 +352,9 @@ def _year_report(
 # --- a corpus of offices -------------------------------------------------------------------------------
 
 
-def _identities() -> list[tuple[str, Region, Level]]:
-    """Every (office, region, level) the vocabulary can name, each once."""
+def _identities(count: int) -> list[tuple[str, Region, Level]]:
+    """`count` distinct (office, region, level): every office the vocabulary names, then (for
+    benchmark-sized corpora) numbered communities' offices in the same places."""
     found: list[tuple[str, Region, Level]] = []
     for province, city, county in vocabulary.PLACES:
         region = Region(province=province, city=city, county=county)
@@ -357,16 +362,27 @@ def _identities() -> list[tuple[str, Region, Level]]:
         found += [(department, region, "department") for department in vocabulary.DEPARTMENTS[1:]]
         found += [(f"{street}街道办事处", region, "township") for street in vocabulary.STREETS]
         found += [(f"{town}镇人民政府", region, "township") for town in vocabulary.TOWNS]
+    places = vocabulary.PLACES
+    for number in range(max(0, count - len(found))):
+        province, city, county = places[number % len(places)]
+        round_ = number // len(places)
+        name = f"{vocabulary.TOWNS[round_ % len(vocabulary.TOWNS)]}第{round_}社区工作站"
+        found.append((name, Region(province=province, city=city, county=county), "township"))
     return found
 
 
-def corpus(seed: int, offices: int, departing: float = 0.4, copies_across: int = 0) -> list[OfficeSeries]:
+def corpus(
+    seed: int,
+    offices: int,
+    departing: float = 0.4,
+    copies_across: int = 0,
+    sentences: tuple[int, int] = (9, 14),
+) -> list[OfficeSeries]:
     """`offices` series; a `departing` share of them with one to three departures, and
-    `copies_across` reports that copy another office's earlier narrative (planted too)."""
+    `copies_across` reports that copy another office's earlier narrative (planted too); each
+    year's overview has `sentences` (a range) of the office's own."""
     rng = random.Random(seed)
-    identities = _identities()
-    if offices > len(identities):
-        raise ValueError(f"the vocabulary names {len(identities)} offices, not {offices}")
+    identities = _identities(offices)
     chosen = rng.sample(identities, offices)
     series = []
     for number, (office, region, level) in enumerate(chosen):
@@ -375,7 +391,15 @@ def corpus(seed: int, offices: int, departing: float = 0.4, copies_across: int =
             departures = set(rng.sample(DEPARTURES, rng.randint(1, 3)))
         site = f"portal{number:04d}"
         series.append(
-            office_series(rng, office=office, region=region, level=level, site=site, departures=departures)
+            office_series(
+                rng,
+                office=office,
+                region=region,
+                level=level,
+                site=site,
+                departures=departures,
+                sentences=sentences,
+            )
         )
     _copy_across(rng, series, copies_across)
     return series

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
 from govreports.errors import GovreportsError
-from search_api import labels, presentation, service
+from search_api import audit_service, labels, presentation, service
 from search_api.deps import StoreDep
 from search_api.errors import public_error
 from search_api.params import GeneratedId
@@ -121,5 +121,7 @@ async def report_page(report_id: GeneratedId, request: Request, store: StoreDep)
             applications is not None and presentation.sub_rows_printed(applications)
         ),
         "source_link": web_link(report.source_url),
+        # The audit across the years: this office's other years, and the cells breaking a chain.
+        **await audit_service.report_context(store, report.office_id, report.id),
     }
     return templates.TemplateResponse(request, "report.html", context)

@@ -59,7 +59,7 @@ def test_settle_finds_the_cell_a_marked_number_became() -> None:
     cells = row.split("\t")
     truth = synthetic.truth.applications
     assert truth is not None
-    read_wrong = str(truth.granted.natural_person + 1000)  # four digits more: no repair
+    read_wrong = str((truth.granted.natural_person or 0) + 1000)  # far from the rules' value: no repair
     marked = "\t".join([*cells[:-7], LOW_CONFIDENCE + read_wrong, *cells[-6:]])
     parsed = settle(Extracted(text=text.replace(row, marked), ocr=True), parse_text)
     assert parsed.applications is not None
