@@ -201,13 +201,15 @@ def timeliness(published: date | None, first_seen: datetime | None, deadline: De
     """on_time or late (with the days) by the published date; without one, first being seen by
     the deadline proves on_time, but being seen later proves nothing (it comes after publication)."""
     if deadline is None:
-        return Timeliness(status="unknown")
+        return Timeliness.model_construct(status="unknown")
     facts: dict[str, Any] = {"deadline": deadline.day, "rule": deadline.rule}
     if published is not None:
         late = (published - deadline.day).days
         if late > 0:
-            return Timeliness(status="late", days_late=late, decided_by="published_date", **facts)
-        return Timeliness(status="on_time", days_late=0, decided_by="published_date", **facts)
+            return Timeliness.model_construct(
+                status="late", days_late=late, decided_by="published_date", **facts
+            )
+        return Timeliness.model_construct(status="on_time", days_late=0, decided_by="published_date", **facts)
     if first_seen is not None and china_date(first_seen) <= deadline.day:
-        return Timeliness(status="on_time", days_late=0, decided_by="first_seen_at", **facts)
-    return Timeliness(status="unknown", **facts)
+        return Timeliness.model_construct(status="on_time", days_late=0, decided_by="first_seen_at", **facts)
+    return Timeliness.model_construct(status="unknown", **facts)

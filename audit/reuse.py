@@ -19,7 +19,6 @@ first seen): of two alike reports the earlier is the original.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
@@ -37,8 +36,9 @@ MIN_KEY_LENGTH = 8  # shorter sentences (无。, 详见附件。) are neither bo
 MIN_SHINGLES = 12  # kept shingles; a narrative with fewer is too short to judge
 NO_KEY = 0
 _SENTENCE_ENDS = re.compile(r"[。！？!?；;\n\r]+")
-_NOT_WORD = re.compile(r"[\W_]+")
-_DIGITS = re.compile(r"\d+")
+_NOT_WORD = re.compile(r"[^\w\x00]+|_+")  # punctuation and spaces; NUL separates sentences
+_SEPARATORS = re.compile("\x00+")
+_KEY_FACTORS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xD6E8FEB86659FD93))
 _BASE = np.uint64(1_000_003)
 _MIX = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 
@@ -55,27 +55,20 @@ class Fingerprint:
     owners: npt.NDArray[np.int32]  # the sentence of each shingle
 
     def key_set(self) -> set[int]:
-        return {int(key) for key in self.keys if key != NO_KEY}
+        keys: list[int] = self.keys[self.keys != NO_KEY].tolist()
+        return set(keys)
 
 
-def sentences(texts: Iterable[str]) -> list[str]:
-    """The narrative's sentences, NFKC, without spaces or punctuation."""
-    found = []
+def joined_sentences(texts: Iterable[str]) -> str:
+    """The narrative's sentences, NFKC, without spaces or punctuation, separated by NUL."""
+    cleaned = []
     for text in texts:
+        text = _NOT_WORD.sub("", _SENTENCE_ENDS.sub("\x00", text))
+        # NFKC after punctuation is gone: what is left (ideographs, ASCII) is nearly always NFKC already.
         if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        for piece in _SENTENCE_ENDS.split(text):
-            if cleaned := _NOT_WORD.sub("", piece):
-                found.append(cleaned)
-    return found
-
-
-def sentence_key(sentence: str) -> int:
-    """A sentence's key (signed 64-bit, as Elasticsearch stores a long), digits read as one sign."""
-    if len(sentence) < MIN_KEY_LENGTH:
-        return NO_KEY
-    digest = hashlib.blake2b(_DIGITS.sub("#", sentence).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True) or 1
+            text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text))
+        cleaned.append(text)
+    return _SEPARATORS.sub("\x00", "\x00".join(cleaned)).strip("\x00")
 
 
 def _mixed(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -87,25 +80,46 @@ def _mixed(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return values ^ (values >> np.uint64(33))
 
 
+def _sentence_keys(codes: npt.NDArray[np.uint64], sentence: npt.NDArray[np.int64], count: int) -> Keys:
+    """One key per sentence (signed 64-bit, as Elasticsearch keeps a long): a hash of its characters
+    and their places, each run of digits read as one sign (#); NO_KEY for a short sentence."""
+    separator = codes == 0
+    digit = (codes >= 48) & (codes <= 57)
+    continues = digit & np.concatenate(([False], digit[:-1]))  # a digit after a digit
+    kept = ~separator & ~continues
+    signs = np.where(digit, np.uint64(ord("#")), codes)[kept]
+    owner = sentence[kept]
+    lengths = np.bincount(owner, minlength=count)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    place = (np.arange(len(signs)) - starts[owner]).astype(np.uint64)
+    terms = _mixed(signs * _KEY_FACTORS[0] + place * _KEY_FACTORS[1])
+    sums = np.add.reduceat(terms, np.minimum(starts, max(len(terms) - 1, 0))) if len(terms) else terms
+    keys = _mixed(sums + lengths.astype(np.uint64)).view(np.int64)
+    keys = np.where(keys == NO_KEY, 1, keys)
+    return np.where(lengths < MIN_KEY_LENGTH, NO_KEY, keys)
+
+
 def fingerprint(texts: Iterable[str]) -> Fingerprint:
-    """Sentence keys and kept shingles of a narrative (its sections' texts), in one pass of numpy."""
-    found = sentences(texts)
-    keys = np.array([sentence_key(sentence) for sentence in found], dtype=np.int64)
-    joined = "\x00".join(found)
+    """Sentence keys and kept shingles of a narrative (its sections' texts), in numpy."""
+    joined = joined_sentences(texts)
+    if not joined:
+        return Fingerprint(np.empty(0, np.int64), np.empty(0, np.uint32), np.empty(0, np.int32))
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    separator = codes == 0
+    sentence = np.cumsum(separator) - separator  # a separator counts with the sentence it ends
+    count = int(separator.sum()) + 1
+    keys = _sentence_keys(codes, sentence, count)
     windows = len(codes) - SHINGLE + 1
     if windows <= 0:
         return Fingerprint(keys, np.empty(0, np.uint32), np.empty(0, np.int32))
     hashes = np.zeros(windows, dtype=np.uint64)
     for offset in range(SHINGLE):
         hashes = hashes * _BASE + codes[offset : offset + windows]
-    separators = np.concatenate(([0], np.cumsum(codes == 0)))
+    separators = np.concatenate(([0], np.cumsum(separator)))
     whole = separators[SHINGLE:] == separators[:windows]  # no separator inside the window
     mixed = _mixed(hashes)
     kept = whole & ((mixed & np.uint64(SAMPLE_MASK)) == 0)
-    starts = np.concatenate(([0], np.cumsum([len(sentence) + 1 for sentence in found])[:-1]))
-    positions = np.flatnonzero(kept)
-    owners = (np.searchsorted(starts, positions, side="right") - 1).astype(np.int32)
+    owners = sentence[:windows][kept].astype(np.int32)
     return Fingerprint(keys, (mixed[kept] >> np.uint64(32)).astype(np.uint32), owners)
 
 
@@ -225,10 +239,13 @@ def candidate_ids(narratives: Sequence[Narrative]) -> list[set[int]]:
     for position, narrative in enumerate(narratives):
         for key in narrative.keys:
             postings.setdefault(key, []).append(position)
-    return [
-        {other for key in narrative.keys for other in postings[key] if other != position}
-        for position, narrative in enumerate(narratives)
-    ]
+    shared = {key: positions for key, positions in postings.items() if len(positions) > 1}
+    found: list[set[int]] = []
+    for position, narrative in enumerate(narratives):
+        others = {other for key in narrative.keys & shared.keys() for other in shared[key]}
+        others.discard(position)
+        found.append(others)
+    return found
 
 
 def all_nearest(narratives: Sequence[Narrative]) -> dict[str, Match]:

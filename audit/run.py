@@ -291,18 +291,34 @@ def full_audit(
         "full", reports=len(facts), offices=len(book.members), findings=len(audited.findings)
     )
     summary.updated = store.bulk(client, _report_updates(target, book, facts.values()))
-    _write_offices(
-        target, audited.offices, store.ids_in(client, target.indices.offices) - set(audited.offices)
+    indices = target.indices
+    offices = store.sources_in(client, indices.offices)
+    store.bulk(client, store.sync_actions(indices.offices, audited.offices, offices))
+    findings = {finding.id: finding.document() for finding in audited.findings}
+    store.bulk(
+        client, store.sync_actions(indices.findings, findings, store.sources_in(client, indices.findings))
     )
-    stale = store.ids_in(client, target.indices.findings)
-    store.bulk(client, _finding_actions(target, audited.findings, stale))
-    entries = [
-        _ledger_entry(item, book.office_of[item.id], audited.prints.get(item.id)) for item in facts.values()
-    ]
+    entries = {
+        item.id: _ledger_entry(item, book.office_of[item.id], audited.prints.get(item.id)).document()
+        for item in facts.values()
+    }
     floor = _state_floor(config)
     state = LedgerState(len(facts), {key: count for key, count in audited.counts.items() if count >= floor})
-    gone = store.ids_in(client, target.indices.ledger) - {entry.report_id for entry in entries}
-    _write_ledger(target, entries, gone, state)
+    existing = store.sources_in(client, indices.ledger, ["digest"])
+    actions: list[dict[str, Any]] = [
+        {"_op_type": "index", "_index": indices.ledger, "_id": report_id, "_source": entry}
+        for report_id, entry in entries.items()
+        if existing.get(report_id, {}).get("digest") != entry["digest"]
+    ]
+    actions += [
+        {"_op_type": "delete", "_index": indices.ledger, "_id": report_id}
+        for report_id in existing
+        if report_id not in entries and report_id != store.STATE_ID
+    ]
+    actions.append(
+        {"_op_type": "index", "_index": indices.ledger, "_id": store.STATE_ID, "_source": state.document()}
+    )
+    store.bulk(client, actions)
     _refresh(target)
     summary.seconds = time.monotonic() - started
     return summary
@@ -370,8 +386,10 @@ def _sentence_counts(
     new: Mapping[str, LedgerEntry],
     gone: Iterable[str],
 ) -> _Sentences:
-    involved = sorted({key for entry in (*old.values(), *new.values()) for key in entry.keys})
-    counted = store.key_counts(target.client, target.indices, involved)
+    # The state counts every sentence in many reports exactly; only the rare ones are counted again
+    # (a boilerplate sentence's query would match every report).
+    involved = {key for entry in (*old.values(), *new.values()) for key in entry.keys} - state.counts.keys()
+    counted = store.key_counts(target.client, target.indices, sorted(involved))
     before = {**state.counts, **counted}
     after = dict(before)
     for entry in old.values():
@@ -400,8 +418,9 @@ def _later_sharing(target: Target, changed: Mapping[str, LedgerEntry], known: Co
         for key in _candidate_keys(entry, known):
             by_key.setdefault(key, []).append(entry)
     for batch in store.chunks(keys, 10_000):
+        wanted = frozenset(batch)
         for other in store.ledger_entries(target.client, target.indices, {"terms": {"keys": batch}}):
-            for key in other.keys & frozenset(batch):
+            for key in other.keys & wanted:
                 if any(_before(entry, other) for entry in by_key.get(key, ())):
                     found.add(other.report_id)
                     break
@@ -420,8 +439,9 @@ def _candidates(
     keys = sorted({key for found in wanted.values() for key in found})
     holders: dict[int, list[LedgerEntry]] = {}
     for batch in store.chunks(keys, 10_000):
+        wanted = frozenset(batch)
         for other in store.ledger_entries(target.client, target.indices, {"terms": {"keys": batch}}):
-            for key in other.keys & frozenset(batch):
+            for key in other.keys & wanted:
                 holders.setdefault(key, []).append(other)
     return {
         report_id: {

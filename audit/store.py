@@ -9,6 +9,7 @@ mapping in ``mappings/govreports-<kind>.json``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -174,10 +175,33 @@ def _status(error: dict[str, Any]) -> int:
     return int(next(iter(error.values())).get("status", 0))
 
 
-def ids_in(client: Elasticsearch, index: str) -> set[str]:
-    """Every document id of `index` (a scroll: ids cannot be sorted on, and the order does not matter)."""
-    hits = helpers.scan(client, index=index, query={"query": {"match_all": {}}, "_source": False}, size=PAGE)
-    return {hit["_id"] for hit in hits}
+def sources_in(
+    client: Elasticsearch, index: str, fields: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every document of `index` by id (only `fields` of each, when given): a scroll, since ids
+    cannot be sorted on and the order does not matter."""
+    body: dict[str, Any] = {"query": {"match_all": {}}}
+    if fields is not None:
+        body["_source"] = fields
+    return {
+        hit["_id"]: hit.get("_source") or {}
+        for hit in helpers.scan(client, index=index, query=body, size=PAGE)
+    }
+
+
+def sync_actions(
+    index: str,
+    wanted: dict[str, dict[str, Any]],
+    existing: dict[str, dict[str, Any]],
+    keep: Iterable[str] = (),
+) -> Iterator[dict[str, Any]]:
+    """Bulk actions making `index` hold exactly `wanted` (and the ids in `keep`): documents that differ
+    are written, documents nobody wants deleted, the rest left alone."""
+    for document_id, document in wanted.items():
+        if existing.get(document_id) != document:
+            yield {"_op_type": "index", "_index": index, "_id": document_id, "_source": document}
+    for document_id in sorted(set(existing) - set(wanted) - set(keep)):
+        yield {"_op_type": "delete", "_index": index, "_id": document_id}
 
 
 # --- the ledger ---------------------------------------------------------------------------------
@@ -191,8 +215,13 @@ class LedgerEntry:
     order: int | None
     keys: frozenset[int]
 
+    def digest(self) -> str:
+        facts = [self.office_id, self.year, self.order, sorted(self.keys)]
+        return hashlib.sha1(json.dumps(facts).encode()).hexdigest()
+
     def document(self) -> dict[str, Any]:
         return {
+            "digest": self.digest(),
             "kind": "report",
             "report_id": self.report_id,
             "office_id": self.office_id,

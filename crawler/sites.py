@@ -7,6 +7,7 @@ need selectors or patterns. Everything is validated before any request is made.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -15,7 +16,15 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from govreports.errors import ConfigError
 from govreports.model import Level, Region
@@ -75,6 +84,57 @@ class Site(BaseModel):
             return list(self.allowed_domains)
         hosts = {urlsplit(url).hostname or "" for url in self.start_urls}
         return sorted(host.removeprefix("www.") for host in hosts)
+
+
+_SHARD = re.compile(r"^\s*(\d{1,6})\s*/\s*(\d{1,6})\s*$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class Shard(BaseModel):
+    """Shard `index` of `count` (`--shard K/N`): a stable hash share of the sites' hosts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int = Field(ge=1)
+    count: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _index_within_count(self) -> Shard:
+        if self.index > self.count:
+            raise ValueError(f"shard {self.index} of {self.count} does not exist")
+        return self
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """`K/N` with 1 ≤ K ≤ N, else a one-line ConfigError saying so."""
+        match = _SHARD.match(text)
+        problem = f"--shard: expected K/N with 1 <= K <= N (e.g. 2/4), got {text!r}"
+        if match is None:
+            raise ConfigError(problem)
+        try:
+            return cls(index=int(match.group(1)), count=int(match.group(2)))
+        except ValidationError:
+            raise ConfigError(problem) from None
+
+    def holds(self, host: str) -> bool:
+        """Is `host` ("name:port") in this shard? The same answer on every machine and every run."""
+        digest = hashlib.sha256(host.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def site_host(site: Site) -> str:
+    """The host a site is fetched from, as "name:port": its first start URL's (a leading www. aside)."""
+    parts = urlsplit(site.start_urls[0])
+    name = (parts.hostname or "").lower().removeprefix("www.")
+    return f"{name}:{parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)}"
+
+
+def sites_in_shard(sites: Sequence[Site], shard: Shard) -> list[Site]:
+    """The sites whose host falls in `shard`: N shards split the hosts with no overlap and no gap."""
+    return [site for site in sites if shard.holds(site_host(site))]
 
 
 def site_for_start_url(url: str) -> Site:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import scrapy
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +27,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.heuristics import gkmlpt
+from crawler.heuristics import gkmlpt, sitemap
 from crawler.heuristics.documents import (
     attachment_links,
     carries_report,
@@ -139,8 +140,13 @@ class ReportSpider(scrapy.Spider):
         for link in columns:
             yield from self._maybe(self._listing_request(site, link.url, hops=hops + 1))
         if hops == 0 and not columns and not reports:
-            for link in hub_links(links, response.url):
+            hubs = hub_links(links, response.url)
+            for link in hubs:
                 yield from self._maybe(self._listing_request(site, link.url, hops=hops + 1))
+            if not hubs:
+                # A start page that links nowhere useful: the sitemaps robots.txt names may list the column.
+                robots = urljoin(response.url, "/robots.txt")
+                yield from self._maybe(self._discovery_request(site, robots, self.parse_robots))
 
     def _gkmlpt_requests(self, site: Site, response: TextResponse, *, hops: int) -> Iterator[scrapy.Request]:
         """A gkmlpt column's first API page, and the gkmlpt 年报 columns the page links to."""
@@ -172,6 +178,26 @@ class ReportSpider(scrapy.Spider):
                 yield from self._maybe(
                     self._gkmlpt_api_request(site, url, column=column, sid=sid, hops=hops, page=number)
                 )
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        site = self.sites[response.meta["site"]]
+        for url in sitemap.sitemaps_in_robots(response.body, response.url):
+            yield from self._maybe(self._discovery_request(site, url, self.parse_sitemap))
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """A sitemap's 年报 columns become listings; a sitemap index's sitemaps are read in turn."""
+        site = self.sites[response.meta["site"]]
+        page = sitemap.read_sitemap(response.body)
+        if page is None:
+            yield FetchFailure(site.name, response.url, "listing", "not a sitemap")
+            return
+        for url in sitemap.column_locations(page, response.url):
+            yield from self._maybe(self._listing_request(site, url, hops=1))
+        for url in sitemap.nested_sitemaps(page, response.url):
+            yield from self._maybe(self._discovery_request(site, url, self.parse_sitemap))
+
+    def discovery_failed(self, failure: Failure) -> None:
+        """No robots.txt or no sitemap: discovery found nothing, which the site's summary shows."""
 
     def listing_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = _request_of(failure)
@@ -291,6 +317,14 @@ class ReportSpider(scrapy.Spider):
             # Scrapy's duplicate filter ignores the #catId telling gkmlpt columns apart; the claim does not.
             dont_filter=column is not None,
         )
+
+    def _discovery_request(
+        self, site: Site, url: str, callback: Callable[[Response], Iterator[Any]]
+    ) -> scrapy.Request | None:
+        """robots.txt or a sitemap, read for the 年报 column; counted and deduplicated like a listing page."""
+        if not self._claim_listing(site, url):
+            return None
+        return scrapy.Request(url, callback=callback, errback=self.discovery_failed, meta={"site": site.name})
 
     def _gkmlpt_api_request(
         self, site: Site, url: str, *, column: str, sid: str, hops: int, page: int = 1

@@ -57,7 +57,12 @@ from indexer.writer import (
 
 # Scanned reports posted as pictures, read by OCR.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
-EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf", *IMAGE_EXTENSIONS)
+TEXT_EXTENSIONS = (".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".rtf")
+
+
+def report_extensions(ocr: bool) -> tuple[str, ...]:
+    """The files a folder's reports are: pictures too when OCR reads them (GOVREPORTS_OCR)."""
+    return (*TEXT_EXTENSIONS, *IMAGE_EXTENSIONS) if ocr else TEXT_EXTENSIONS
 SCAN_PAGE = 500
 
 
@@ -136,16 +141,17 @@ def archived_bytes(data_dir: Path, sha256: str) -> bytes:
 
 def find_files(paths: Iterable[Path]) -> list[FileItem]:
     """The report files named or contained (recursively) in `paths`, in a stable order."""
+    extensions = report_extensions(get_settings().ocr)
     found: dict[Path, FileItem] = {}
     for path in paths:
         if not path.exists():
             raise GovreportsError(f"no such file or folder: {path}")
-        if path.is_file() and path.suffix.lower() not in EXTENSIONS:
-            known = " ".join(EXTENSIONS)
+        if path.is_file() and path.suffix.lower() not in extensions:
+            known = " ".join(extensions)
             raise GovreportsError(f"{path}: not a report file type govreports reads ({known})")
         candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         for candidate in candidates:
-            if candidate.suffix.lower() in EXTENSIONS:
+            if candidate.suffix.lower() in extensions:
                 resolved = candidate.resolve()
                 stat = resolved.stat()
                 found[resolved] = FileItem(resolved, f"{stat.st_size}:{stat.st_mtime_ns}")

@@ -76,6 +76,11 @@ OFFICE_FIELD = "office.std"
 OFFICE_BOOST = 3.0
 OFFICE_EXACT_BOOST = 5.0
 HIGHLIGHT_FIELD = "text"
+# Snippets come from the narrative when it holds a match: the table labels in `text` (行政诉讼 结果维持
+# 结果纠正 …) still match, but tell a reader nothing; `text` gives the snippet only when the
+# narrative has no match. The sections are stored (mapping v3), as `text` is.
+NARRATIVE_HIGHLIGHT_FIELDS: tuple[str, ...] = ("sections.overview", "sections.problems", "sections.other")
+SNIPPETS = 2
 QUOTED = re.compile(r'["“”「」『』]([^"“”「」『』]+)["“”「」『』]')
 QUOTE_CHARS = re.compile(r'["“”「」『』]')
 HIT_FIELDS: list[str] = [
@@ -344,11 +349,14 @@ def build_facet_aggs(selections: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return aggs
 
 
+_FRAGMENTS: dict[str, Any] = {"fragment_size": 90, "number_of_fragments": SNIPPETS, "no_match_size": 0}
 HIGHLIGHT: dict[str, Any] = {
     "encoder": "html",  # the document's own text is escaped; only our <em> marks are markup
     "pre_tags": ["<em>"],
     "post_tags": ["</em>"],
-    "fields": {HIGHLIGHT_FIELD: {"fragment_size": 90, "number_of_fragments": 2, "no_match_size": 0}},
+    # The query names `text` and `title`; the sections hold the same words, analysed alike.
+    "require_field_match": False,
+    "fields": {**dict.fromkeys(NARRATIVE_HIGHLIGHT_FIELDS, _FRAGMENTS), HIGHLIGHT_FIELD: _FRAGMENTS},
 }
 
 

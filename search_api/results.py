@@ -11,6 +11,8 @@ from search_api.query import (
     BOOLEAN_FACETS,
     FACETS,
     HIGHLIGHT_FIELD,
+    NARRATIVE_HIGHLIGHT_FIELDS,
+    SNIPPETS,
     SUMMED_KEYS,
     TOTAL_AGGREGATION,
     SearchFilters,
@@ -67,6 +69,12 @@ def _totals(stored: dict[str, Any] | None) -> dict[str, Any]:
     return totals
 
 
+def snippets(highlight: dict[str, list[str]]) -> list[str]:
+    """The narrative's fragments when it matched (overview first), else the whole text's."""
+    narrative = [fragment for field in NARRATIVE_HIGHLIGHT_FIELDS for fragment in highlight.get(field, ())]
+    return narrative[:SNIPPETS] or highlight.get(HIGHLIGHT_FIELD, [])
+
+
 def to_hit(hit: dict[str, Any]) -> dict[str, Any]:
     source = hit["_source"]
     title = source.get("title")
@@ -81,9 +89,7 @@ def to_hit(hit: dict[str, Any]) -> dict[str, Any]:
         "source_url": source.get("source_url"),
         "totals": _totals(source.get("totals")),
         "consistent": source.get("consistent"),
-        "highlight": [
-            clean_fragment(fragment) for fragment in hit.get("highlight", {}).get(HIGHLIGHT_FIELD, [])
-        ],
+        "highlight": [clean_fragment(fragment) for fragment in snippets(hit.get("highlight", {}))],
     }
 
 

@@ -240,6 +240,9 @@ def _printed(report: SyntheticReport, layout: str) -> bytes:
     return data
 
 
+LATER_FIELDS = {"ocr", "office_id", "cross_year", "timeliness", "reuse"}
+
+
 def test_without_realism_the_output_is_what_it_was() -> None:
     reports = _pinned_reports()
     digests = {}
@@ -250,7 +253,9 @@ def test_without_realism_the_output_is_what_it_was() -> None:
         digests[layout] = combined.hexdigest()
     truth = hashlib.sha256()
     for report in reports:
-        truth.update(report.truth.model_dump_json().encode())
+        # The fields the generator filled before these options; later stages' fields (OCR, the
+        # audit across the years) are not the generator's and are compared by their own tests.
+        truth.update(report.truth.model_dump_json(exclude=LATER_FIELDS).encode())
     digests["truth"] = truth.hexdigest()
     assert digests == UNCHANGED
 

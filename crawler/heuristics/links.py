@@ -115,6 +115,11 @@ def column_links(links: list[Link], page_url: str) -> list[Link]:
     return found
 
 
+def is_column_segment(segment: str) -> bool:
+    """A path segment naming a 年报 column: zfxxgknb, xxgknb_5784164, gknb, ndbg."""
+    return bool(_COLUMN_SEGMENT.match(segment))
+
+
 def hub_links(links: list[Link], page_url: str) -> list[Link]:
     """Links to the 政府信息公开 hub, where a home page does not link the 年报 column itself."""
     found: list[Link] = []

@@ -7,8 +7,8 @@
         trs.add_report(); trs.revise(key)   # change the portal between crawls
         server.hits("trs")                  # every request the portal received
 
-`build_rough_portal()`, `build_jcms_portal()` and `build_gkmlpt_portal()` make one portal each,
-for `PortalServer([portal])`.
+`build_rough_portal()`, `build_jcms_portal()`, `build_gkmlpt_portal()` and `build_sitemap_portal()`
+make one portal each, for `PortalServer([portal])`.
 """
 
 from crawler.portals.catalog import (
@@ -19,6 +19,7 @@ from crawler.portals.catalog import (
     build_jcms_portal,
     build_portals,
     build_rough_portal,
+    build_sitemap_portal,
 )
 from crawler.portals.server import Hit, PortalServer
 
@@ -32,4 +33,5 @@ __all__ = [
     "build_jcms_portal",
     "build_portals",
     "build_rough_portal",
+    "build_sitemap_portal",
 ]

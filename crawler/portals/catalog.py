@@ -16,7 +16,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.portals import content, pages
-from crawler.portals.styles import STYLES, GkmlptStyle, Item, JcmsStyle, Style, StyleName
+from crawler.portals.styles import STYLES, GkmlptStyle, Item, JcmsStyle, SitemapStyle, Style, StyleName
 from crawler.sites import Site
 from govreports.model import Level, Region
 from indexer.synthetic import FORMATS
@@ -37,6 +37,7 @@ LAYOUTS: dict[StyleName, tuple[str, ...]] = {
     "gbk": ("html_gbk", "pdf"),
     "jcms": ("html", "docx"),
     "gkmlpt": ("pdf", "html", "docx"),
+    "sitemap": ("html", "pdf"),
     "rough": ("html",),
 }
 REPORT_TITLES = (
@@ -138,6 +139,8 @@ class Portal:
     def resolve(self, target: str) -> Resource | None:
         """The resource at `target` (path and query as requested), or None for a 404."""
         with self._lock:
+            if isinstance(self.style, SitemapStyle) and (found := self._sitemap(self.style, target)):
+                return found
             if target == "/robots.txt":
                 return Resource(pages.robots_txt(self.style.disallowed_prefix).encode(), "text/plain")
             if target in ("/", "/index.html"):
@@ -340,6 +343,21 @@ class Portal:
             return Resource(_corrupt(resource.body), resource.content_type)
         return resource
 
+    def _sitemap(self, style: SitemapStyle, target: str) -> Resource | None:
+        """The scripted home page, a robots.txt naming the sitemap index, the index, and its sitemap."""
+        if target in ("/", "/index.html"):
+            return self._html(pages.scripted_home_page(self.site_name, self._charset))
+        if target == "/robots.txt":
+            robots = pages.robots_txt(style.disallowed_prefix, self.url(style.sitemap_index_path))
+            return Resource(robots.encode(), "text/plain")
+        if target == style.sitemap_index_path:
+            return Resource(style.sitemap_index(self.base_url).encode(), "application/xml")
+        if target == style.sitemap_path:
+            news = [entry.detail_path for entry in self.entries if entry.kind == "noise"][:3]
+            paths = ["/", style.hub_path, "/zwgk/zfxxgkzn/", style.listing_path(0), *news]
+            return Resource(style.sitemap(self.base_url, paths).encode(), "application/xml")
+        return None
+
     def _gkmlpt(self, style: GkmlptStyle, target: str) -> Resource | None:
         """A gkmlpt column page, or a page of its item API (which wants the site's SID)."""
         if target == style.index_path:
@@ -476,4 +494,11 @@ def build_gkmlpt_portal(seed: int = 7, *, reports: int = 9) -> Portal:
     """A Guangdong gkmlpt catalogue under a department prefix: script column, JSON item API, JSON details."""
     portal = _single_portal("gkmlpt", seed, seed + 11, slow_seconds=0.0)
     portal.populate(random.Random(f"{seed}:gkmlpt"), reports)
+    return portal
+
+
+def build_sitemap_portal(seed: int = 7, *, reports: int = 6) -> Portal:
+    """A portal whose 年报 column only the sitemap named in its robots.txt leads to."""
+    portal = _single_portal("sitemap", seed, seed + 13, slow_seconds=0.0)
+    portal.populate(random.Random(f"{seed}:sitemap"), reports)
     return portal

@@ -120,5 +120,16 @@ def news_page(site: str, charset: str, title: str, published: date) -> str:
     return _page(f"{title}_{site}", charset, body)
 
 
-def robots_txt(disallowed_prefix: str) -> str:
-    return f"User-agent: *\nDisallow: {disallowed_prefix}\nDisallow: /search\n"
+def robots_txt(disallowed_prefix: str, sitemap_url: str | None = None) -> str:
+    named = f"\nSitemap: {sitemap_url}\n" if sitemap_url else ""
+    return f"User-agent: *\nDisallow: {disallowed_prefix}\nDisallow: /search\n{named}"
+
+
+def scripted_home_page(site: str, charset: str) -> str:
+    """A home page whose menus a script draws: no link a crawler can read leads anywhere useful."""
+    body = (
+        f'<div class="header"><img src="/images/logo.png" alt="{escape(site)}" />{escape(site)}</div>'
+        '<div id="menu"></div><script src="/js/menu.js"></script>'
+        '<div class="footer">主办单位：办公室</div>'
+    )
+    return _page(f"{site}门户网站", charset, body)

@@ -185,14 +185,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class PortalServer:
-    """Serves `portals` on 127.0.0.1, each on its own port (free ones unless `ports` are given)."""
+    """Serves `portals` on 127.0.0.1, each on its own port (free ones unless `ports` are given).
+
+    `addresses` puts each portal on a loopback address of its own (127.x.y.z), a host of its own.
+    """
 
     def __init__(self, portals: Iterable[Portal], *, ports: Iterable[int] | None = None,
-                 hang_seconds: float = 60.0) -> None:
+                 addresses: Iterable[str] | None = None, hang_seconds: float = 60.0) -> None:
         self.portals = {portal.name: portal for portal in portals}
         self.hang_seconds = hang_seconds
         self.stopping = threading.Event()
         self._ports = list(ports) if ports is not None else [0] * len(self.portals)
+        self._addresses = list(addresses) if addresses is not None else ["127.0.0.1"] * len(self.portals)
         self._servers: list[_PortalHTTPServer] = []
         self._threads: list[threading.Thread] = []
         self._hits: list[Hit] = []
@@ -210,9 +214,9 @@ class PortalServer:
     def start(self) -> PortalServer:
         for portal in self.portals.values():
             portal.warm()
-        for portal, port in zip(self.portals.values(), self._ports, strict=True):
-            server = _PortalHTTPServer(("127.0.0.1", port), portal, self)
-            portal.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        for portal, port, address in zip(self.portals.values(), self._ports, self._addresses, strict=True):
+            server = _PortalHTTPServer((address, port), portal, self)
+            portal.base_url = f"http://{address}:{server.server_address[1]}"
             # A short poll interval: stopping five servers one after another should not take seconds.
             serve = functools.partial(server.serve_forever, poll_interval=0.05)
             thread = threading.Thread(target=serve, name=f"portal-{portal.name}", daemon=True)

@@ -18,6 +18,9 @@
   `/gzjy/gkmlpt/index#2639` prints no items, only `window._CONFIG = {"SID": …}`; its items come
   as JSON from `/gzjy/gkmlpt/api/all/2639?page=N&sid=…`; details `/gzjy/gkmlpt/content/…/post_N.html`
   (every other one `mpost_N.html`) name their attachment only in their own `window._CONFIG` JSON.
+- sitemap: a TRS portal whose menus are drawn by script: its home page links nothing a crawler
+  reads, and only the sitemap its robots.txt names (an index, then `/sitemap/zwgk.xml`) lists
+  the column `/zwgk/ndbg/index.html`.
 - rough: a TRS-like portal whose links misbehave (500, hang, reset, 300 MB, bad bytes).
 """
 
@@ -30,7 +33,7 @@ from datetime import time as clock
 from html import escape
 from typing import Literal
 
-StyleName = Literal["trs", "nextlink", "query", "gbk", "jcms", "gkmlpt", "rough"]
+StyleName = Literal["trs", "nextlink", "query", "gbk", "jcms", "gkmlpt", "sitemap", "rough"]
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,35 @@ def _china_timestamp(day: date) -> int:
     return int(datetime.combine(day, clock(9, 0), tzinfo=timezone(timedelta(hours=8))).timestamp())
 
 
+class SitemapStyle(Style):
+    """TRS pages behind a scripted home page: only the sitemap robots.txt names leads to the column."""
+
+    name: StyleName = "sitemap"
+    column_path = "/zwgk/ndbg/"
+    hub_path = "/zwgk/"
+    disallowed_prefix = "/zwgk/ndbg/internal/"
+    sitemap_index_path = "/sitemap.xml"
+    sitemap_path = "/sitemap/zwgk.xml"
+
+    def listing_path(self, page: int) -> str:
+        return f"{self.column_path}index.html" if page == 0 else f"{self.column_path}index_{page}.html"
+
+    def sitemap_index(self, base_url: str) -> str:
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{base_url}{self.sitemap_path}</loc></sitemap>"
+            "<sitemap><loc>https://elsewhere.example/sitemap.xml</loc></sitemap></sitemapindex>"
+        )
+
+    def sitemap(self, base_url: str, paths: list[str]) -> str:
+        entries = "".join(f"<url><loc>{escape(base_url + path)}</loc></url>" for path in paths)
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+        )
+
+
 class RoughStyle(Style):
     name: StyleName = "rough"
     column_path = "/nb/"
@@ -322,5 +354,6 @@ STYLES: dict[StyleName, Style] = {
     "gbk": GbkStyle(),
     "jcms": JcmsStyle(),
     "gkmlpt": GkmlptStyle(),
+    "sitemap": SitemapStyle(),
     "rough": RoughStyle(),
 }

@@ -31,18 +31,33 @@ Out = Annotated[
 Polite = Annotated[
     bool, typer.Option("--polite/--no-polite", help="throttle like a guest (off only for local test portals)")
 ]
+ShardOption = Annotated[
+    str | None,
+    typer.Option("--shard", metavar="K/N",
+                 help="crawl only shard K of N: a stable hash share of the portals' hosts (host and port)",
+                 show_default=False),
+]
 
 
-def crawl(site: SiteNames = None, start_url: StartUrl = None, out: Out = None, polite: Polite = True) -> None:
+def crawl(site: SiteNames = None, start_url: StartUrl = None, out: Out = None, polite: Polite = True,
+          shard: ShardOption = None) -> None:
     """Crawl portals for reports; new and revised ones go to the index (or to --out).
 
     With neither --site nor --start-url, every configured portal is crawled.
     """
     # Imported here: Scrapy and the parser are heavy, and other commands never need them.
     from crawler.run import crawl as run_crawl
+    from crawler.sites import Shard, sites_in_shard
 
+    chosen = Shard.parse(shard) if shard is not None else None
     settings = get_settings()
     sites = _sites(settings, site or [], start_url)
+    if chosen is not None:
+        held = sites_in_shard(sites, chosen)
+        typer.echo(f"shard {chosen}: {len(held)} of {len(sites)} site(s)")
+        if not held:
+            return
+        sites = held
     summary = run_crawl(settings, sites, out=out, polite=polite, progress=True)
     for line in summary.lines():
         typer.echo(line)

@@ -23,9 +23,16 @@ SiteNames = Annotated[
 Polite = Annotated[
     bool, typer.Option("--polite/--no-polite", help="throttle like a guest (off only for local test portals)")
 ]
+ShardOption = Annotated[
+    str | None,
+    typer.Option("--shard", metavar="K/N",
+                 help="watch only shard K of N: a stable hash share of the portals' hosts (host and port)",
+                 show_default=False),
+]
 
 
-def watch(every: Every = "6h", once: Once = False, site: SiteNames = None, polite: Polite = True) -> None:
+def watch(every: Every = "6h", once: Once = False, site: SiteNames = None, polite: Polite = True,
+          shard: ShardOption = None) -> None:
     """Keep crawling every configured portal (GOVREPORTS_SITES), index what is new or revised,
     and notify subscriptions. Stop with Ctrl-C or SIGTERM: the current site is finished first
     (a second signal abandons it); the next start resumes without losing a notification."""
@@ -37,7 +44,7 @@ def watch(every: Every = "6h", once: Once = False, site: SiteNames = None, polit
 
     interval = parse_duration(every)
     settings = get_settings()
-    sites = _sites(settings, site or [])
+    sites = _sites(settings, site or [], shard)
     _log_to_stderr()
     client = build_client(settings)
     ensure_reachable(client, settings.es_url)
@@ -74,17 +81,25 @@ def watch(every: Every = "6h", once: Once = False, site: SiteNames = None, polit
         raise GovreportsError(f"{len(failed)} of {len(sites)} sites failed: {listed}")
 
 
-def _sites(settings: Settings, names: list[str]) -> list[Site]:
-    from crawler.sites import load_sites, select_sites
+def _sites(settings: Settings, names: list[str], shard: str | None) -> list[Site]:
+    from crawler.sites import Shard, load_sites, select_sites, sites_in_shard
 
     if settings.sites is None:
         raise ConfigError(
             "no sites file: set GOVREPORTS_SITES to the portal configuration (see sites.example.toml)"
         )
+    chosen = Shard.parse(shard) if shard is not None else None
     configured = load_sites(settings.sites)
     if not configured:
         raise ConfigError(f"{settings.sites}: no site configured")
-    return select_sites(configured, names) if names else configured
+    selected = select_sites(configured, names) if names else configured
+    if chosen is None:
+        return selected
+    held = sites_in_shard(selected, chosen)
+    if not held:
+        # A watch with nothing to watch would spin under a supervisor: say why it cannot start.
+        raise ConfigError(f"shard {chosen} holds none of the {len(selected)} configured site(s)")
+    return held
 
 
 def _log_to_stderr() -> None:

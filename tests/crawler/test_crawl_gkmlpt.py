@@ -4,11 +4,13 @@ details naming their attachment only in `window._CONFIG`; the crawl finds every 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from crawler.portals import PortalServer, build_gkmlpt_portal
 from crawler.run import crawl
+from crawler.sites import Site
 from crawler.summary import CrawlSummary
 from govreports.settings import Settings
 
@@ -65,3 +67,14 @@ def test_noise_and_disallowed_items_are_never_fetched(crawled: tuple[PortalServe
     fetched = {portal.url(hit.target) for hit in server.hits("gkmlpt")}
 
     assert not fetched & (truth.noise | truth.disallowed)
+
+
+def test_a_column_configured_as_the_start_url_is_read_through_its_api(tmp_path: Path) -> None:
+    with PortalServer([build_gkmlpt_portal(seed=6, reports=4)]) as server:
+        portal = server.portal("gkmlpt")
+        column = Site(name="gzjy", start_urls=[portal.url("/gzjy/gkmlpt/index#2639")])
+        summary = crawl(Settings(data_dir=tmp_path / "data"), [column], out=tmp_path / "out", polite=False)
+        fetched = [hit.target for hit in server.hits("gkmlpt")]
+
+    assert summary.urls("new") == portal.truth().reports
+    assert "/" not in fetched  # straight to the column: no home page, no hub
