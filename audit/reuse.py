@@ -242,7 +242,7 @@ def candidate_ids(narratives: Sequence[Narrative]) -> list[set[int]]:
     shared = {key: positions for key, positions in postings.items() if len(positions) > 1}
     found: list[set[int]] = []
     for position, narrative in enumerate(narratives):
-        others = {other for key in narrative.keys & shared.keys() for other in shared[key]}
+        others = {other for key in narrative.keys if key in shared for other in shared[key]}
         others.discard(position)
         found.append(others)
     return found

@@ -11,6 +11,8 @@ computes exactly what the full audit computes, so both end in the same state
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -303,7 +305,8 @@ def full_audit(
         for item in facts.values()
     }
     floor = _state_floor(config)
-    state = LedgerState(len(facts), {key: count for key, count in audited.counts.items() if count >= floor})
+    counts = {key: count for key, count in audited.counts.items() if count >= floor}
+    state = LedgerState(len(facts), counts, _missing_as_of(config, crawls))
     existing = store.sources_in(client, indices.ledger, ["digest"])
     actions: list[dict[str, Any]] = [
         {"_op_type": "index", "_index": indices.ledger, "_id": report_id, "_source": entry}
@@ -322,6 +325,13 @@ def full_audit(
     _refresh(target)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _missing_as_of(config: AuditConfig, crawls: CrawlLog) -> str:
+    """What missing years depend on besides an office's own reports: the day, the rules, the crawls."""
+    crawled = sorted((site, [day.isoformat() for day in days]) for site, days in crawls.items())
+    basis = [config.today.isoformat(), config.grace_days, repr(config.deadlines), crawled]
+    return hashlib.sha1(json.dumps(basis, ensure_ascii=False).encode()).hexdigest()
 
 
 def _write_ledger(
@@ -372,11 +382,10 @@ class _Sentences:
             != (key in after.boilerplate, key in after.common)
         }
 
-    def state(self, config: AuditConfig) -> LedgerState:
+    def state(self, config: AuditConfig, missing_as_of: str) -> LedgerState:
         floor = _state_floor(config)
-        return LedgerState(
-            self.reports_after, {key: count for key, count in self.after.items() if count >= floor}
-        )
+        counts = {key: count for key, count in self.after.items() if count >= floor}
+        return LedgerState(self.reports_after, counts, missing_as_of)
 
 
 def _sentence_counts(
@@ -418,9 +427,9 @@ def _later_sharing(target: Target, changed: Mapping[str, LedgerEntry], known: Co
         for key in _candidate_keys(entry, known):
             by_key.setdefault(key, []).append(entry)
     for batch in store.chunks(keys, 10_000):
-        wanted = frozenset(batch)
+        in_batch = frozenset(batch)
         for other in store.ledger_entries(target.client, target.indices, {"terms": {"keys": batch}}):
-            for key in other.keys & wanted:
+            for key in other.keys & in_batch:
                 if any(_before(entry, other) for entry in by_key.get(key, ())):
                     found.add(other.report_id)
                     break
@@ -439,9 +448,9 @@ def _candidates(
     keys = sorted({key for found in wanted.values() for key in found})
     holders: dict[int, list[LedgerEntry]] = {}
     for batch in store.chunks(keys, 10_000):
-        wanted = frozenset(batch)
+        in_batch = frozenset(batch)
         for other in store.ledger_entries(target.client, target.indices, {"terms": {"keys": batch}}):
-            for key in other.keys & wanted:
+            for key in other.keys & in_batch:
                 holders.setdefault(key, []).append(other)
     return {
         report_id: {
@@ -487,10 +496,12 @@ def incremental_audit(
     }
     sentences = _sentence_counts(target, state, old, new, gone)
     sentences.settle(config)
-    _write_ledger(target, new.values(), gone, sentences.state(config))
+    crawls = store.successful_crawls(client, target.indices.alias)
+    as_of = _missing_as_of(config, crawls)
+    _write_ledger(target, new.values(), gone, sentences.state(config, as_of))
 
     offices = {entry.office_id for entry in (*old.values(), *new.values()) if entry.office_id}
-    affected = _affected(target, sentences, new, gone, offices)
+    affected = _affected(target, sentences, old, new, gone, offices)
     candidates = _candidates(target, affected, sentences.known_after)
 
     # Whole offices: those touched and those of every affected report (chains, previous reports).
@@ -531,14 +542,22 @@ def incremental_audit(
 
     summary = AuditSummary("incremental", reports=len(facts), offices=len(book.members))
     summary.updated = store.bulk(client, _report_updates(target, book, facts.values()))
-    summary.findings = _write_offices_and_findings(target, config, book, facts, gone, offices)
+    elsewhere = as_of != state.missing_as_of  # another day, or other crawls: any office's missing years
+    summary.findings = _write_offices_and_findings(
+        target, config, crawls, book, facts, gone, offices, elsewhere
+    )
     _refresh(target)
     summary.seconds = time.monotonic() - started
     return summary
 
 
 def _affected(
-    target: Target, sentences: _Sentences, new: Mapping[str, LedgerEntry], gone: set[str], offices: set[str]
+    target: Target,
+    sentences: _Sentences,
+    old: Mapping[str, LedgerEntry],
+    new: Mapping[str, LedgerEntry],
+    gone: set[str],
+    offices: set[str],
 ) -> dict[str, LedgerEntry]:
     """Every report whose copy score may have changed (the ledger already holds the new entries)."""
     client, indices = target.client, target.indices
@@ -552,25 +571,46 @@ def _affected(
         set(first)
         | _later_sharing(target, first, sentences.known_after)
         | store.ids_pointing_at(client, target.index, sorted(set(first) | gone))
-        | {entry.report_id for entry in members}
+        | _successors(members, [*old.values(), *new.values()])
     ) - gone
     return store.ledger_by_ids(client, indices, ids)
+
+
+def _successors(members: Iterable[LedgerEntry], touched: Iterable[LedgerEntry]) -> set[str]:
+    """The reports of each touched report's office for the next year it has: their previous report
+    (the office's latest earlier year) may be another one now."""
+    years: dict[str, dict[int, list[str]]] = {}
+    for entry in members:
+        if entry.office_id is not None and entry.year is not None:
+            years.setdefault(entry.office_id, {}).setdefault(entry.year, []).append(entry.report_id)
+    found: set[str] = set()
+    for entry in touched:
+        if entry.office_id is None or entry.year is None:
+            continue
+        later = [year for year in years.get(entry.office_id, {}) if year > entry.year]
+        if later:
+            found.update(years[entry.office_id][min(later)])
+    return found
 
 
 def _write_offices_and_findings(
     target: Target,
     config: AuditConfig,
+    crawls: CrawlLog,
     book: OfficeBook,
     facts: Mapping[str, ReportFacts],
     gone: set[str],
     offices: set[str],
+    everywhere: bool,
 ) -> int:
-    """The documents of the loaded offices, the missing years of all others, and the findings of both."""
+    """The documents of the loaded offices, the missing years of all others when `everywhere`, and
+    the findings of both."""
     client = target.client
-    crawls = store.successful_crawls(client, target.indices.alias)
     documents = _office_documents(book, offices, config, crawls)
     before = store.office_documents(client, target.indices, offices)
-    elsewhere, elsewhere_before = _missing_elsewhere(target, config, crawls, exclude=offices)
+    elsewhere, elsewhere_before = (
+        _missing_elsewhere(target, config, crawls, exclude=offices) if everywhere else ({}, [])
+    )
     documents.update(elsewhere)
     replaced = set(_report_finding_ids([*facts, *gone]))
     replaced |= set(_missing_finding_ids([*before.values(), *elsewhere_before]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -99,10 +100,39 @@ def reports_by_ids(client: Elasticsearch, index: str, ids: Iterable[str]) -> lis
 def scan_reports_with_narratives(
     client: Elasticsearch, index: str
 ) -> Iterator[tuple[ReportFacts, list[str]]]:
-    """Every report's facts and narrative, in one pass."""
-    fields = [*SOURCE_FIELDS, *NARRATIVE_FIELDS]
-    for hit in scan_hits(client, index, {"match_all": {}}, BY_ID, fields, PAGE):
-        yield from_source(hit["_source"]), narrative_of(hit["_source"])
+    """Every report's facts and narrative, in one pass; the next page is asked for while this one
+    is read, so Elasticsearch works on the other core meanwhile."""
+    for page in _pages_read_ahead(client, index, [*SOURCE_FIELDS, *NARRATIVE_FIELDS]):
+        for hit in page:
+            yield from_source(hit["_source"]), narrative_of(hit["_source"])
+
+
+def _page(
+    client: Elasticsearch, index: str, fields: list[str], after: list[Any] | None
+) -> list[dict[str, Any]]:
+    response = client.search(
+        index=index,
+        query={"match_all": {}},
+        sort=BY_ID,
+        size=PAGE,
+        track_total_hits=False,
+        source_includes=fields,
+        search_after=after,
+    )
+    hits: list[dict[str, Any]] = response["hits"]["hits"]
+    return hits
+
+
+def _pages_read_ahead(client: Elasticsearch, index: str, fields: list[str]) -> Iterator[list[dict[str, Any]]]:
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        upcoming = reader.submit(_page, client, index, fields, None)
+        while True:
+            page = upcoming.result()
+            if len(page) == PAGE:
+                upcoming = reader.submit(_page, client, index, fields, page[-1]["sort"])
+            yield page
+            if len(page) < PAGE:
+                return
 
 
 def reports_with_narratives_by_ids(
@@ -287,11 +317,15 @@ class LedgerState:
 
     reports: int
     counts: dict[int, int]
+    # The day and the crawls the missing years were judged on: unchanged, only the offices a run
+    # touched can have other missing years.
+    missing_as_of: str = ""
 
     def document(self) -> dict[str, Any]:
         keys = sorted(self.counts)
         return {
             "kind": "state",
+            "missing_as_of": self.missing_as_of,
             "reports": self.reports,
             "counted_keys": keys,
             "counts": [self.counts[key] for key in keys],
@@ -303,7 +337,8 @@ def read_state(client: Elasticsearch, indices: AuditIndices) -> LedgerState | No
         source = client.get(index=indices.ledger, id=STATE_ID)["_source"]
     except NotFoundError:
         return None
-    return LedgerState(source["reports"], dict(zip(source["counted_keys"], source["counts"], strict=True)))
+    counts = dict(zip(source["counted_keys"], source["counts"], strict=True))
+    return LedgerState(source["reports"], counts, source.get("missing_as_of") or "")
 
 
 # --- offices ---------------------------------------------------------------------------------------

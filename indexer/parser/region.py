@@ -98,9 +98,10 @@ def _zones() -> _Zones:
     return _Zones(by_name, re.compile("|".join(map(re.escape, names))))
 
 
-def zones() -> list[Zone]:
-    """Every zone of the supplement, once each."""
-    return list(dict.fromkeys(_zones().by_name.values()))
+@cache
+def zones() -> tuple[Zone, ...]:
+    """Every zone of the supplement, once each (read once: the audit asks for every report)."""
+    return tuple(dict.fromkeys(_zones().by_name.values()))
 
 
 def _prefix_places(prefix: str) -> list[list[Any]] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -160,3 +161,20 @@ def test_all_nearest_agrees_with_comparing_every_pair() -> None:
     found = all_nearest(narratives)
     for item in narratives:
         assert found[item.id] == nearest(item, narratives)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "1" * 2_000_000,  # one run of digits
+        "。" * 2_000_000,  # nothing but sentence ends
+        "政府信息公开。" * 300_000,  # one sentence two million characters long, repeated
+        "a\x00b\u3000" * 500_000,  # NUL and ideographic spaces
+    ],
+)
+def test_a_hostile_narrative_takes_linear_time(hostile: str) -> None:
+    started = time.process_time()
+    print_ = fingerprint([hostile])
+    assert time.process_time() - started < 5
+    assert len(print_.owners) == len(print_.shingles)
