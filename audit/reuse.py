@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -133,6 +134,15 @@ class Commonness:
     boilerplate: frozenset[int]
     common: frozenset[int]
 
+    @cached_property
+    def boilerplate_keys(self) -> Keys:
+        return np.array(sorted(self.boilerplate), dtype=np.int64)
+
+    @cached_property
+    def excluded_keys(self) -> Keys:
+        """Sentences that find no candidates: boilerplate and common ones."""
+        return np.array(sorted(self.boilerplate | self.common), dtype=np.int64)
+
 
 def boilerplate_threshold(reports: int, share: float, min_reports: int) -> int:
     return max(min_reports, math.ceil(share * reports))
@@ -149,13 +159,15 @@ def commonness(
     return Commonness(boilerplate, common)
 
 
-def sentence_counts(fingerprints: Iterable[Fingerprint]) -> dict[int, int]:
-    """In how many reports each sentence key occurs."""
-    counts: dict[int, int] = {}
-    for print_ in fingerprints:
-        for key in print_.key_set():
-            counts[key] = counts.get(key, 0) + 1
-    return counts
+def sentence_counts(fingerprints: Iterable[Fingerprint], at_least: int = 1) -> dict[int, int]:
+    """In how many reports each sentence key occurs, for the keys in `at_least` reports (counted in
+    numpy: a hundred thousand reports hold millions of keys, most in one report)."""
+    per_report = [np.unique(print_.keys[print_.keys != NO_KEY]) for print_ in fingerprints]
+    if not per_report:
+        return {}
+    keys, counts = np.unique(np.concatenate(per_report), return_counts=True)
+    often = counts >= at_least
+    return dict(zip(keys[often].tolist(), counts[often].tolist(), strict=True))
 
 
 # --- comparing narratives -----------------------------------------------------------------
@@ -170,7 +182,7 @@ class Narrative:
     office_id: str | None
     year: int | None
     shingles: Hashes  # sorted, unique, boilerplate left out
-    keys: frozenset[int]
+    keys: Keys  # sorted, unique: the sentences that find candidates (neither boilerplate nor common)
 
     @property
     def assessable(self) -> bool:
@@ -192,9 +204,10 @@ def prepare(
     print_: Fingerprint,
     known: Commonness,
 ) -> Narrative:
-    scored = ~np.isin(print_.keys, np.fromiter(known.boilerplate, np.int64, len(known.boilerplate)))
+    scored = ~np.isin(print_.keys, known.boilerplate_keys)
     kept = scored[print_.owners] if len(print_.owners) else np.zeros(0, bool)
-    keys = frozenset(print_.key_set() - known.boilerplate - known.common)
+    own = np.unique(print_.keys[print_.keys != NO_KEY])
+    keys = np.setdiff1d(own, known.excluded_keys, assume_unique=True)
     return Narrative(report_id, order, office_id, year, np.unique(print_.shingles[kept]), keys)
 
 
@@ -234,17 +247,25 @@ def _reverse(report_id: str) -> str:
 
 
 def candidate_ids(narratives: Sequence[Narrative]) -> list[set[int]]:
-    """For each narrative, the positions of the others sharing a key with it (any order)."""
-    postings: dict[int, list[int]] = {}
-    for position, narrative in enumerate(narratives):
-        for key in narrative.keys:
-            postings.setdefault(key, []).append(position)
-    shared = {key: positions for key, positions in postings.items() if len(positions) > 1}
-    found: list[set[int]] = []
-    for position, narrative in enumerate(narratives):
-        others = {other for key in narrative.keys if key in shared for other in shared[key]}
+    """For each narrative, the positions of the others sharing a key with it (any order): the keys
+    of all of them sorted together, and only the runs of one key in several narratives visited."""
+    found: list[set[int]] = [set() for _ in narratives]
+    sizes = [len(narrative.keys) for narrative in narratives]
+    if not sum(sizes):
+        return found
+    keys = np.concatenate([narrative.keys for narrative in narratives])
+    owners = np.repeat(np.arange(len(narratives)), sizes)
+    order = np.argsort(keys, kind="stable")
+    keys, owners = keys[order], owners[order]
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(keys)) + 1, [len(keys)]))
+    starts, ends = bounds[:-1], bounds[1:]
+    shared = ends - starts > 1
+    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        sharing = owners[start:end].tolist()
+        for position in sharing:
+            found[position].update(sharing)
+    for position, others in enumerate(found):
         others.discard(position)
-        found.append(others)
     return found
 
 

@@ -37,9 +37,11 @@ from audit.facts import AUDIT_FIELDS, ReportFacts
 from audit.findings import REPORT_RULES, Finding, finding_id, missing_findings, report_findings
 from audit.missing import MissingYear
 from audit.reuse import (
+    NO_KEY,
     NO_MATCH,
     Commonness,
     Fingerprint,
+    Keys,
     Narrative,
     all_nearest,
     commonness,
@@ -123,9 +125,9 @@ def _narratives(
     }
 
 
-def _ledger_entry(facts: ReportFacts, office: str | None, print_: Fingerprint | None) -> LedgerEntry:
-    keys = frozenset() if print_ is None else frozenset(print_.key_set())
-    return LedgerEntry(facts.id, office, facts.year, order_of(facts), keys)
+def _ledger_entry(facts: ReportFacts, office: str | None, keys: Keys | None) -> LedgerEntry:
+    found: list[int] = [] if keys is None else keys[keys != NO_KEY].tolist()
+    return LedgerEntry(facts.id, office, facts.year, order_of(facts), frozenset(found))
 
 
 def _reuse_values(
@@ -253,8 +255,8 @@ class Audited:
 
     facts: dict[str, ReportFacts]
     book: OfficeBook
-    prints: dict[str, Fingerprint]
-    counts: dict[int, int]
+    keys: dict[str, Keys]  # each report's sentence keys, for the ledger
+    counts: dict[int, int]  # the sentences in at least `_state_floor` reports
     offices: dict[str, dict[str, Any]]
     findings: list[Finding]
 
@@ -269,12 +271,14 @@ def audit_everything(
         facts[item.id] = item
         prints[item.id] = fingerprint(texts)
     book = OfficeBook.build(config, facts.values())
-    counts = sentence_counts(prints.values())
+    counts = sentence_counts(prints.values(), at_least=_state_floor(config))  # no rarer one is boilerplate
     narratives = _narratives(book, facts, prints, _known(counts, len(facts), config))
+    keys = {report_id: print_.keys for report_id, print_ in prints.items()}
+    del prints  # the narratives hold what is compared; the shingles by sentence are not needed again
     _reuse_values(book, narratives, all_nearest(list(narratives.values())), facts, config.threshold)
     offices = _office_documents(book, book.members, config, crawls)
     findings = _findings_of(book, facts.values()) + _office_findings(offices)
-    return Audited(facts, book, prints, counts, offices, findings)
+    return Audited(facts, book, keys, counts, offices, findings)
 
 
 def full_audit(
@@ -300,31 +304,25 @@ def full_audit(
     store.bulk(
         client, store.sync_actions(indices.findings, findings, store.sources_in(client, indices.findings))
     )
-    entries = {
-        item.id: _ledger_entry(item, book.office_of[item.id], audited.prints.get(item.id)).document()
-        for item in facts.values()
-    }
-    floor = _state_floor(config)
-    counts = {key: count for key, count in audited.counts.items() if count >= floor}
-    state = LedgerState(len(facts), counts, _missing_as_of(config, crawls))
+    state = LedgerState(len(facts), audited.counts, _missing_as_of(config, crawls))
     existing = store.sources_in(client, indices.ledger, ["digest"])
-    actions: list[dict[str, Any]] = [
-        {"_op_type": "index", "_index": indices.ledger, "_id": report_id, "_source": entry}
-        for report_id, entry in entries.items()
-        if existing.get(report_id, {}).get("digest") != entry["digest"]
-    ]
-    actions += [
-        {"_op_type": "delete", "_index": indices.ledger, "_id": report_id}
-        for report_id in existing
-        if report_id not in entries and report_id != store.STATE_ID
-    ]
-    actions.append(
-        {"_op_type": "index", "_index": indices.ledger, "_id": store.STATE_ID, "_source": state.document()}
-    )
-    store.bulk(client, actions)
+    store.bulk(client, _ledger_actions(indices, audited, existing, state))
     _refresh(target)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _ledger_actions(
+    indices: AuditIndices, audited: Audited, existing: Mapping[str, dict[str, Any]], state: LedgerState
+) -> Iterator[dict[str, Any]]:
+    """Write the ledger entries that changed (by digest), delete those of reports gone, write the state."""
+    for report_id, item in audited.facts.items():
+        entry = _ledger_entry(item, audited.book.office_of[report_id], audited.keys.get(report_id)).document()
+        if existing.get(report_id, {}).get("digest") != entry["digest"]:
+            yield {"_op_type": "index", "_index": indices.ledger, "_id": report_id, "_source": entry}
+    for report_id in existing.keys() - audited.facts.keys() - {store.STATE_ID}:
+        yield {"_op_type": "delete", "_index": indices.ledger, "_id": report_id}
+    yield {"_op_type": "index", "_index": indices.ledger, "_id": store.STATE_ID, "_source": state.document()}
 
 
 def _missing_as_of(config: AuditConfig, crawls: CrawlLog) -> str:
@@ -491,7 +489,7 @@ def incremental_audit(
     gone = touched_ids - set(found)
     old = store.ledger_by_ids(client, target.indices, touched_ids)
     new = {
-        report_id: _ledger_entry(item, assigned_office_id(item, config.rules), prints[report_id])
+        report_id: _ledger_entry(item, assigned_office_id(item, config.rules), prints[report_id].keys)
         for report_id, item in found.items()
     }
     sentences = _sentence_counts(target, state, old, new, gone)

@@ -110,7 +110,8 @@ def main() -> None:
         ["git", "rev-parse", "--short", args.base], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
     rows = [
-        f"| {format} | {statistics.median(rates[('old', format)]):.1f} | {statistics.median(rates[('new', format)]):.1f}"
+        f"| {format} | {statistics.median(rates[('old', format)]):.1f}"
+        f" | {statistics.median(rates[('new', format)]):.1f}"
         f" | {statistics.median(values):.3f} | {max(values):.3f} | {min(values):.3f} |"
         for format, values in ratios.items()
     ]
@@ -119,9 +120,10 @@ def main() -> None:
             "## Parsing, this tree against an earlier commit (`bench/parse_compare.py`)",
             "",
             stamp(),
-            f"Base: `{revision}`. {args.rounds} interleaved rounds over one seeded corpus ({args.reports} txt and"
-            f" HTML reports, {args.binary} PDFs), each version in a fresh process pinned to one core; rates are",
-            "reports per CPU second (best of three passes), ratios new/old within a round (≥ 1: as fast).",
+            f"Base: `{revision}`. {args.rounds} interleaved rounds over one seeded corpus"
+            f" ({args.reports} txt and HTML reports, {args.binary} PDFs), each version in a fresh process"
+            " pinned to one core; rates are reports per CPU second (best of three passes), ratios new/old"
+            " within a round (≥ 1: as fast).",
             "",
             "| file type | old reports/s (median) | new reports/s (median) | ratio, median | best | worst |",
             "|---|---|---|---|---|---|",

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
+from expected_values import mismatches
 
 from indexer.documents import parse_file
-from tests.expected_values import mismatches
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))

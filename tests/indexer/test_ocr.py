@@ -8,12 +8,12 @@ from __future__ import annotations
 import random
 
 import pytest
+from synthetic_truth import differences
 
 from govreports.errors import ExtractionError
 from indexer.documents import parse_bytes
 from indexer.synthetic import random_report
 from indexer.synthetic.render_scan import ScanStyle, image, image_pdf
-from tests.indexer.test_property_parse import differences
 
 DIRTY = ScanStyle(dpi=200, rulings=True, angle=-0.7, paper=223, seal=True, jpeg_quality=75)
 

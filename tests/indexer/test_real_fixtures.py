@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 
 import pytest
+from expected_values import mismatches
 
 from indexer.documents import parse_file
-from tests.expected_values import mismatches
 
 REAL = Path(__file__).parents[1] / "files" / "real"
 EXPECTED = sorted(REAL.glob("*.json"))
