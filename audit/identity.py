@@ -20,7 +20,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -73,21 +73,28 @@ def _divisions() -> dict[str, list[_Division]]:
     return by_name
 
 
-def _zone_code(region: Region) -> str | None:
+def _zone_code(place: Place) -> str | None:
+    province, city, county = place
     for zone in zones():
-        if zone.name != region.county or region.province not in (None, zone.province):
+        if zone.name != county or province not in (None, zone.province):
             continue
-        if zone.city is None or region.city in (None, zone.city):  # a zone over several cities: any of them
+        if zone.city is None or city in (None, zone.city):  # a zone over several cities: any of them
             return f"zone:{zone.province}:{zone.name}"
     return None
 
 
 def region_code(region: Region) -> str | None:
     """The adcode of the finest level `region` gives, when its names fix one division; else None."""
-    if region.county is not None and (zone := _zone_code(region)) is not None:
+    return _place_code((region.province, region.city, region.county))
+
+
+@lru_cache(maxsize=1 << 16)  # every report is coded; a corpus has far fewer places than reports
+def _place_code(place: Place) -> str | None:
+    province, city, county = place
+    if county is not None and (zone := _zone_code(place)) is not None:
         return zone
-    city = None if region.city == region.province else region.city  # a municipality is its own city
-    wanted: Place = (region.province, city, region.county)
+    city = None if city == province else city  # a municipality is its own city
+    wanted: Place = (province, city, county)
     rank = max((index for index, level in enumerate(wanted) if level), default=-1)
     if rank < 0:
         return None
@@ -127,19 +134,25 @@ def strip_region(name: str, region: Region) -> str:
     淮安市洪泽区人民政府 in (江苏省, 淮安市, 洪泽区) → 人民政府; 淮安市财政局 there stays whole,
     for its prefix stops at the city, above the region's finest level.
     """
-    levels = list(dict.fromkeys(level for level in (region.province, region.city, region.county) if level))
-    if not levels:
-        return name
-    variants = [_shortened(level) for level in levels[:-1]] + [[levels[-1]]]
+    variants = _prefix_forms((region.province, region.city, region.county))
     position, reached = 0, -1
     for index, forms in enumerate(variants):
         form = next((form for form in forms if name.startswith(form, position)), None)
         if form is not None:
             position += len(form)
             reached = index
-    if reached == len(levels) - 1 and position < len(name):
+    if variants and reached == len(variants) - 1 and position < len(name):
         return name[position:]
     return name
+
+
+@lru_cache(maxsize=1 << 16)
+def _prefix_forms(place: Place) -> tuple[tuple[str, ...], ...]:
+    """How each level of `place` may be printed before a name, coarsest first; the finest in full."""
+    levels = list(dict.fromkeys(level for level in place if level))
+    if not levels:
+        return ()
+    return (*(tuple(_shortened(level)) for level in levels[:-1]), (levels[-1],))
 
 
 # --- overrides: offices.toml -------------------------------------------------------------

@@ -8,9 +8,9 @@ the cells every time a report is built, so they cannot disagree with the tables.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from govreports import checks as consistency
 from govreports.keys import APPLICATION_COLUMNS
@@ -25,28 +25,22 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class StrictText(Strict):
-    """A part of the report that holds text: each of its fields made safe for XML when built."""
-
-    @field_validator("*")
-    @classmethod
-    def _xml_safe(cls, value: object) -> object:
-        # Every text field, as the parser builds the report: a control character in one title
-        # would make the Atom feed that carries it unreadable to every feed reader. Only the
-        # parts that hold text run it: a validator per number cell would double the model's cost.
-        return xml_safe(value) if isinstance(value, str) else value
+# Text that can come from outside, made safe for XML when a model is built: a control character
+# in one title would make the Atom feed that carries it unreadable to every feed reader. Only
+# the fields that can hold outside text run it, not every number cell and date of every report.
+Text = Annotated[str, AfterValidator(xml_safe)]
 
 
-class Region(StrictText):
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
+class Region(Strict):
+    province: Text | None = None
+    city: Text | None = None
+    county: Text | None = None
 
 
-class Sections(StrictText):
-    overview: str | None = None
-    problems: str | None = None
-    other: str | None = None
+class Sections(Strict):
+    overview: Text | None = None
+    problems: Text | None = None
+    other: Text | None = None
 
 
 # --- 二、主动公开政府信息情况 -------------------------------------------------
@@ -206,36 +200,36 @@ TOTAL_KEYS: tuple[str, ...] = tuple(Totals.model_fields)
 
 
 
-class Check(StrictText):
+class Check(Strict):
     rule: Literal["balance", "handled_sum", "row_sum", "appeals_sum"]
     passed: bool | None
     detail: str
 
 
-class ParseWarning(StrictText):
+class ParseWarning(Strict):
     code: str
-    detail: str
+    detail: Text
 
 
-class Revision(StrictText):
+class Revision(Strict):
     """An earlier version of a report, kept when its bytes changed."""
 
     content_sha256: str
     fetched_at: datetime | None = None
 
 
-class Provenance(StrictText):
+class Provenance(Strict):
     """How a crawled document was fetched (absent for local files)."""
 
-    url: str
-    final_url: str | None = None
+    url: Text
+    final_url: Text | None = None
     http_status: int | None = None
-    content_type: str | None = None
-    last_modified: str | None = None
-    etag: str | None = None
-    listing_url: str | None = None
-    listing_title: str | None = None
-    listing_date: str | None = None
+    content_type: Text | None = None
+    last_modified: Text | None = None
+    etag: Text | None = None
+    listing_url: Text | None = None
+    listing_title: Text | None = None
+    listing_date: Text | None = None
 
 
 # --- across the years (the audit, docs/audit.md) -------------------------------
@@ -245,16 +239,16 @@ ChainStatus = Literal["ok", "broken", "not_assessable"]
 TimelinessStatus = Literal["on_time", "late", "unknown"]
 
 
-class ChainResult(StrictText):
+class ChainResult(Strict):
     """One cross-year rule between this report and the office's report for the year before."""
 
     status: ChainStatus
-    detail: str = ""
+    detail: Text = ""
     cells: list[str] = Field(default_factory=list)  # this report's cells that break the rule
     previous_cells: list[str] = Field(default_factory=list)  # the earlier report's
 
 
-class CrossYear(StrictText):
+class CrossYear(Strict):
     previous_report_id: str | None = None
     previous_year: int | None = None
     chain: ChainStatus  # broken if any rule is broken, ok if none is and one holds
@@ -263,7 +257,7 @@ class CrossYear(StrictText):
     items_chain: ChainResult
 
 
-class Timeliness(StrictText):
+class Timeliness(Strict):
     status: TimelinessStatus
     deadline: date | None = None
     days_late: int | None = None
@@ -271,7 +265,7 @@ class Timeliness(StrictText):
     rule: str | None = None  # the provision that sets the deadline
 
 
-class Reuse(StrictText):
+class Reuse(Strict):
     """How much of the narrative is found in earlier reports (containment of shingles, 0 to 1)."""
 
     previous: float | None = None
@@ -281,17 +275,17 @@ class Reuse(StrictText):
     flagged: bool = False
 
 
-class Report(StrictText):
+class Report(Strict):
     id: str
-    title: str | None = None
-    office: str | None = None
+    title: Text | None = None
+    office: Text | None = None
     region: Region = Field(default_factory=Region)
     level: Level | None = None
     year: int | None = None
     published_date: date | None = None
     template: Template | None = None
-    source_url: str | None = None
-    source_site: str | None = None
+    source_url: Text | None = None
+    source_site: Text | None = None
     fetched_at: datetime | None = None
     first_seen_at: datetime | None = None
     content_sha256: str
@@ -301,7 +295,7 @@ class Report(StrictText):
     revisions: list[Revision] = Field(default_factory=list)
 
     sections: Sections = Field(default_factory=Sections)
-    text: str = ""
+    text: Text = ""
     active: Active2019 | Active2021 | None = None
     applications: Applications | None = None
     appeals: Appeals | None = None

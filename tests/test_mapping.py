@@ -30,7 +30,7 @@ def _leaf_types(annotation: Any) -> list[Any]:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         return [leaf for member in typing.get_args(annotation) for leaf in _leaf_types(member)]
-    if origin is list:
+    if origin in (list, typing.Annotated):  # Annotated: a validated type (model.Text) is its base type
         return _leaf_types(typing.get_args(annotation)[0])
     if origin is Literal:
         return [str]

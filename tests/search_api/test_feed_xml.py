@@ -4,13 +4,15 @@ Every feed here is read by a strict XML parser, which refuses the whole document
 
 from __future__ import annotations
 
+import typing
 from datetime import UTC, datetime
 
 import pytest
 from elasticsearch import Elasticsearch
 from lxml import etree
+from pydantic import BaseModel
 
-from govreports.model import ParseWarning, Region, Report, Sections
+from govreports.model import ParseWarning, Region, Report, Sections, Text
 from govreports.settings import Settings
 from govreports.text import xml_safe
 from indexer.documents import parse_bytes
@@ -56,6 +58,51 @@ def test_a_rendered_feed_is_well_formed_whatever_the_summaries_hold(character: s
     assert entry.findtext("atom:title", namespaces=A) == "广州市2024年报告"
     assert entry.findtext("atom:author/atom:name", namespaces=A) == "海珠区人民政府"
     assert entry.find("atom:link", namespaces=A).get("href") == "http://127.0.0.1:9/.html"
+
+
+# Text fields only the project itself writes: hashes, ids, codes and rules of its own.
+OWN_TEXT = {
+    "id",
+    "content_sha256",
+    "revisions.content_sha256",
+    "warnings.code",
+    "checks.detail",
+    "office_id",
+    "cross_year.previous_report_id",
+    "cross_year.carry_chain.cells",
+    "cross_year.carry_chain.previous_cells",
+    "cross_year.in_force_chain.cells",
+    "cross_year.in_force_chain.previous_cells",
+    "cross_year.items_chain.cells",
+    "cross_year.items_chain.previous_cells",
+    "timeliness.rule",
+    "reuse.previous_report_id",
+    "reuse.nearest_report_id",
+}
+
+
+def _plain_text_fields(model: type[BaseModel], prefix: str = "") -> set[str]:
+    """Dotted paths of the fields typed plain `str` (not `Text`), through nested models and lists."""
+    found: set[str] = set()
+    for name, info in model.model_fields.items():
+        # A field typed `Text` alone comes as `str`, its validator moved to the field's metadata.
+        typed_text = info.annotation is str and typing.get_args(Text)[1] in info.metadata
+        stack = [Text if typed_text else info.annotation]
+        while stack:
+            annotation = stack.pop()
+            if annotation is str:
+                found.add(f"{prefix}{name}")
+            elif annotation == Text:
+                continue
+            elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                found |= _plain_text_fields(annotation, f"{prefix}{name}.")
+            else:
+                stack += [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    return found
+
+
+def test_every_field_that_can_hold_outside_text_is_typed_text() -> None:
+    assert sorted(_plain_text_fields(Report) - OWN_TEXT) == []
 
 
 @pytest.mark.parametrize("character", FORBIDDEN)
