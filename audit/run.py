@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from audit import store
 from audit.book import (
@@ -33,6 +34,7 @@ from audit.book import (
     office_missing,
     order_of,
 )
+from audit.changes import missing_changes
 from audit.facts import AUDIT_FIELDS, ReportFacts
 from audit.findings import REPORT_RULES, Finding, finding_id, missing_findings, report_findings
 from audit.missing import MissingYear
@@ -52,10 +54,14 @@ from audit.reuse import (
     sentence_counts,
 )
 from audit.store import AuditIndices, LedgerEntry, LedgerState
+from govreports.errors import GovreportsError
 from govreports.model import Reuse
 from govreports.settings import Settings
+from monitor.clock import utc_now
+from monitor.missing_events import MissingChange, record_missing_events
 
 Mode = Literal["full", "incremental"]
+log = logging.getLogger("govreports.audit")
 
 
 @dataclass
@@ -65,12 +71,14 @@ class AuditSummary:
     offices: int = 0
     updated: int = 0  # reports whose audit fields changed
     findings: int = 0  # findings written or replaced
+    events: int = 0  # `missing` and `missing_cleared` deliveries recorded for subscriptions
     seconds: float = 0.0
 
     def line(self) -> str:
         return (
             f"audit ({self.mode}): {self.reports} reports of {self.offices} offices looked at, "
-            f"{self.updated} updated, {self.findings} findings written, {self.seconds:.1f} s"
+            f"{self.updated} updated, {self.findings} findings written, {self.events} missing events, "
+            f"{self.seconds:.1f} s"
         )
 
 
@@ -240,6 +248,12 @@ def _write_offices(target: Target, documents: Mapping[str, dict[str, Any]], gone
     store.bulk(target.client, actions)
 
 
+def _record_events(target: Target, changes: list[MissingChange]) -> int:
+    """Recorded before the office documents are written: an audit that dies in between finds the
+    same changes again, and the deliveries' ids make recording them again a no-op."""
+    return len(record_missing_events(target.client, target.indices.alias, changes, now=utc_now()))
+
+
 def _refresh(target: Target) -> None:
     target.client.indices.refresh(
         index=[target.index, target.indices.offices, target.indices.findings, target.indices.ledger]
@@ -288,7 +302,8 @@ def full_audit(
     started = time.monotonic()
     target = _target(client, settings, index)
     config = AuditConfig.from_settings(settings, today)
-    client.indices.refresh(index=target.index)
+    client.indices.refresh(index=[target.index, target.indices.ledger])
+    pending = store.pending_ids(client, target.indices)  # looked at below, as every report is
     crawls = store.successful_crawls(client, target.indices.alias)
     audited = audit_everything(config, store.scan_reports_with_narratives(client, target.index), crawls)
     facts, book = audited.facts, audited.book
@@ -296,9 +311,12 @@ def full_audit(
     summary = AuditSummary(
         "full", reports=len(facts), offices=len(book.members), findings=len(audited.findings)
     )
-    summary.updated = store.bulk(client, _report_updates(target, book, facts.values()))
+    summary.updated = store.update_reports(
+        client, target.index, list(_report_updates(target, book, facts.values()))
+    )
     indices = target.indices
     offices = store.sources_in(client, indices.offices)
+    summary.events = _record_events(target, missing_changes(offices, audited.offices, book.members))
     store.bulk(client, store.sync_actions(indices.offices, audited.offices, offices))
     findings = {finding.id: finding.document() for finding in audited.findings}
     store.bulk(
@@ -307,6 +325,7 @@ def full_audit(
     state = LedgerState(len(facts), audited.counts, _missing_as_of(config, crawls))
     existing = store.sources_in(client, indices.ledger, ["digest"])
     store.bulk(client, _ledger_actions(indices, audited, existing, state))
+    store.clear_pending(client, indices, pending)
     _refresh(target)
     summary.seconds = time.monotonic() - started
     return summary
@@ -321,6 +340,8 @@ def _ledger_actions(
         if existing.get(report_id, {}).get("digest") != entry["digest"]:
             yield {"_op_type": "index", "_index": indices.ledger, "_id": report_id, "_source": entry}
     for report_id in existing.keys() - audited.facts.keys() - {store.STATE_ID}:
+        if report_id.startswith(store.PENDING_PREFIX):
+            continue  # marks are cleared by whoever read them
         yield {"_op_type": "delete", "_index": indices.ledger, "_id": report_id}
     yield {"_op_type": "index", "_index": indices.ledger, "_id": store.STATE_ID, "_source": state.document()}
 
@@ -469,7 +490,8 @@ def incremental_audit(
     index: str | None = None,
     today: date | None = None,
 ) -> AuditSummary:
-    """Audit again what an index run touched (the report ids it wrote, and any report never audited)."""
+    """Audit again what an index run touched: the report ids it wrote, those a crawl noted as written
+    (`store.mark_pending`), and any report never audited."""
     started = time.monotonic()
     target = _target(client, settings, index)
     state = store.read_state(client, target.indices)
@@ -478,8 +500,9 @@ def incremental_audit(
         summary.mode = "incremental"
         return summary
     config = AuditConfig.from_settings(settings, today)
-    client.indices.refresh(index=target.index)
-    touched_ids = set(touched) | store.unaudited_ids(client, target.index)
+    client.indices.refresh(index=[target.index, target.indices.ledger])
+    pending = store.pending_ids(client, target.indices)
+    touched_ids = set(touched) | pending | store.unaudited_ids(client, target.index)
 
     # The touched reports as they are now, and as the ledger knew them.
     found: dict[str, ReportFacts] = {}
@@ -541,9 +564,10 @@ def incremental_audit(
     summary = AuditSummary("incremental", reports=len(facts), offices=len(book.members))
     summary.updated = store.bulk(client, _report_updates(target, book, facts.values()))
     elsewhere = as_of != state.missing_as_of  # another day, or other crawls: any office's missing years
-    summary.findings = _write_offices_and_findings(
+    summary.findings, summary.events = _write_offices_and_findings(
         target, config, crawls, book, facts, gone, offices, elsewhere
     )
+    store.clear_pending(client, target.indices, pending)
     _refresh(target)
     summary.seconds = time.monotonic() - started
     return summary
@@ -600,9 +624,9 @@ def _write_offices_and_findings(
     gone: set[str],
     offices: set[str],
     everywhere: bool,
-) -> int:
+) -> tuple[int, int]:
     """The documents of the loaded offices, the missing years of all others when `everywhere`, and
-    the findings of both."""
+    the findings of both; how many findings, and how many missing events were recorded."""
     client = target.client
     documents = _office_documents(book, offices, config, crawls)
     before = store.office_documents(client, target.indices, offices)
@@ -613,9 +637,11 @@ def _write_offices_and_findings(
     replaced = set(_report_finding_ids([*facts, *gone]))
     replaced |= set(_missing_finding_ids([*before.values(), *elsewhere_before]))
     findings = _findings_of(book, facts.values()) + _office_findings(documents)
+    previous = {**before, **{document["office_id"]: document for document in elsewhere_before}}
+    events = _record_events(target, missing_changes(previous, documents, book.members))
     _write_offices(target, documents, {office for office in offices if office not in book.members})
     store.bulk(client, _finding_actions(target, findings, replaced))
-    return len(findings)
+    return len(findings), events
 
 
 def _narratives_of(
@@ -658,6 +684,20 @@ def _missing_elsewhere(
             changed[document["office_id"]] = {**document, "missing": missing}
             before.append(document)
     return changed, before
+
+
+def after_crawl(client: Elasticsearch, settings: Settings) -> str:
+    """The audit a crawl calls once its sites are done (`govreports crawl`, each watch cycle): of the
+    reports its writer noted (`store.mark_pending`), and of the missing years a successful crawl is
+    evidence for. Its one line; a failure is logged, not raised: one audit must not hold up the
+    notifications, and the marks stay for the next audit."""
+    try:
+        if not client.indices.exists(index=settings.index):
+            return "audit: nothing indexed yet"
+        return incremental_audit(client, settings).line()
+    except (GovreportsError, ApiError, TransportError) as error:
+        log.warning("audit after the crawl failed: %s", error)
+        return f"audit: not run ({type(error).__name__}); the next audit looks at what was written"
 
 
 def after_index(

@@ -13,16 +13,18 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from typing import Any, Literal
 
-from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
+from elasticsearch import Elasticsearch, NotFoundError, helpers
 
 from audit.deadlines import china_date
 from audit.facts import NARRATIVE_FIELDS, SOURCE_FIELDS, ReportFacts, from_source, narrative_of
 from govreports.errors import GovreportsError
+from govreports.es_client import create_index
 from monitor.indices import MonitorIndices
 from monitor.scan import chunks, scan_hits
 
@@ -33,7 +35,13 @@ KINDS: tuple[Kind, ...] = ("offices", "findings", "ledger")
 PAGE = 2000
 MGET_BATCH = 1000
 BULK_BATCH = 1000
+# More report updates than this are a heavy write (`update_reports`).
+HEAVY_WRITES = 5000
+WRITE_REQUESTS = 2
+REFRESH_WHILE_WRITING = "60s"
 STATE_ID = "state"
+# Ledger documents `pending:<report id>`: a report a crawl wrote, for the next audit to look at.
+PENDING_PREFIX = "pending:"
 BY_ID = [{"id": "asc"}]
 
 
@@ -72,13 +80,8 @@ def index_definition(kind: Kind) -> dict[str, Any]:
 def ensure_indices(client: Elasticsearch, indices: AuditIndices) -> None:
     for kind in KINDS:
         name = indices.name(kind)
-        if client.indices.exists(index=name):
-            continue
-        try:
-            client.indices.create(index=name, **index_definition(kind))
-        except BadRequestError as error:
-            if error.error != "resource_already_exists_exception":
-                raise
+        if not client.indices.exists(index=name):
+            create_index(client, name, index_definition(kind))
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -188,20 +191,61 @@ def reports_of_offices(client: Elasticsearch, index: str, offices: Sequence[str]
 # --- writing -----------------------------------------------------------------------------------
 
 
-def bulk(client: Elasticsearch, actions: Iterable[dict[str, Any]]) -> int:
-    """Send `actions` (bulk action dicts) in batches; a refused one fails the audit, a missing
-    document to delete is fine. Returns how many were sent. (Two requests at a time were no
-    faster: Elasticsearch re-indexing the updated documents keeps both cores busy.)"""
+def bulk(client: Elasticsearch, actions: Iterable[dict[str, Any]], *, requests: int = 1) -> int:
+    """Send `actions` (bulk action dicts) in batches, `requests` at a time; a refused one fails the
+    audit, a missing document to delete is fine. Returns how many were sent."""
     sent, refused = 0, []
-    for ok, item in helpers.streaming_bulk(
-        client, actions, chunk_size=BULK_BATCH, raise_on_error=False, raise_on_exception=True
-    ):
+    results = (
+        helpers.streaming_bulk(
+            client, actions, chunk_size=BULK_BATCH, raise_on_error=False, raise_on_exception=True
+        )
+        if requests == 1
+        else helpers.parallel_bulk(
+            client,
+            actions,
+            thread_count=requests,
+            chunk_size=BULK_BATCH,
+            raise_on_error=False,
+            raise_on_exception=True,
+        )
+    )
+    for ok, item in results:
         sent += 1
         if not ok and _status(item) != 404:
             refused.append(item)
     if refused:
         raise AuditWriteFailed(f"Elasticsearch refused {len(refused)} audit writes, e.g. {refused[0]}")
     return sent
+
+
+def update_reports(client: Elasticsearch, index: str, actions: Sequence[dict[str, Any]]) -> int:
+    """Write the reports' audit fields. Many at once (a first audit updates every report, and
+    Elasticsearch re-indexes each whole document) go two requests at a time, one per write
+    thread of a single shard, with the index refreshed every minute instead of every second, so
+    it makes a few large segments rather than many small ones to merge again."""
+    if len(actions) < HEAVY_WRITES:
+        return bulk(client, actions)
+    with _refreshed_rarely(client, index):
+        return bulk(client, actions, requests=WRITE_REQUESTS)
+
+
+@contextmanager
+def _refreshed_rarely(client: Elasticsearch, index: str) -> Iterator[None]:
+    """The index refreshed every REFRESH_WHILE_WRITING for the block (not never: a process killed
+    meanwhile leaves an index that still shows its writes), then as before."""
+    # With the defaults, every index behind `index` answers, the ones with no interval set too
+    # (None: set back to the default afterwards).
+    found = client.indices.get_settings(index=index, name="index.refresh_interval", include_defaults=True)
+    before = {name: body["settings"].get("index", {}).get("refresh_interval") for name, body in found.items()}
+    for name in before:
+        client.indices.put_settings(
+            index=name, settings={"index": {"refresh_interval": REFRESH_WHILE_WRITING}}
+        )
+    try:
+        yield
+    finally:
+        for name, interval in before.items():
+            client.indices.put_settings(index=name, settings={"index": {"refresh_interval": interval}})
 
 
 def _status(error: dict[str, Any]) -> int:
@@ -333,6 +377,43 @@ class LedgerState:
             "counted_keys": keys,
             "counts": [self.counts[key] for key in keys],
         }
+
+
+def mark_pending(client: Elasticsearch, alias: str, report_ids: Sequence[str]) -> None:
+    """Note reports just written for the next audit, whichever path runs it (a crawl's writer knows
+    what it wrote; the audit after the crawl, or any later one, looks at them)."""
+    if not report_ids:
+        return
+    indices = AuditIndices(alias)
+    ensure_indices(client, indices)
+    bulk(
+        client,
+        (
+            {
+                "_op_type": "index",
+                "_index": indices.ledger,
+                "_id": f"{PENDING_PREFIX}{report_id}",
+                "_source": {"kind": "pending", "report_id": report_id},
+            }
+            for report_id in report_ids
+        ),
+    )
+
+
+def pending_ids(client: Elasticsearch, indices: AuditIndices) -> set[str]:
+    hits = scan_hits(client, indices.ledger, {"term": {"kind": "pending"}}, [{"report_id": "asc"}], [], PAGE)
+    return {hit["_id"].removeprefix(PENDING_PREFIX) for hit in hits}
+
+
+def clear_pending(client: Elasticsearch, indices: AuditIndices, report_ids: Iterable[str]) -> None:
+    """Drop the marks an audit has looked at (marks written since stay for the next one)."""
+    bulk(
+        client,
+        (
+            {"_op_type": "delete", "_index": indices.ledger, "_id": f"{PENDING_PREFIX}{report_id}"}
+            for report_id in sorted(report_ids)
+        ),
+    )
 
 
 def read_state(client: Elasticsearch, indices: AuditIndices) -> LedgerState | None:

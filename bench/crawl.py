@@ -1,12 +1,16 @@
-"""Crawl throughput against the fixture portals on 127.0.0.1, politeness off.
+"""Crawl throughput against the fixture portals on 127.0.0.1, politeness off; or a whole polite
+watch cycle over many portals (`--portals N`).
 
     .venv/bin/python bench/crawl.py [--reports 150] [--no-write]
+    .venv/bin/python bench/crawl.py --portals 1000 [--no-write]
 
-Serves the four portal families with `--reports` reports each and runs the fetch
-phase of one crawl from their home pages (Scrapy in its child process: listings,
-details, attachments, robots.txt; archive and crawl state written). Parsing is
-the parser's benchmark, not this one. Writes the figures to docs/benchmarks.md
-between <!-- bench:crawl --> and <!-- /bench:crawl -->. Target: 100 pages/s.
+Throughput: serves the four portal families with `--reports` reports each and runs the
+fetch phase of one crawl from their home pages (Scrapy in its child process: listings,
+details, attachments, robots.txt; archive and crawl state written). Parsing is the
+parser's benchmark, not this one. Writes the figures to docs/benchmarks.md between
+<!-- bench:crawl --> and <!-- /bench:crawl -->. Target: 100 pages/s.
+
+Cycle (`--portals N`): `bench/crawl_cycle.py`, section `crawl-cycle`.
 """
 
 from __future__ import annotations
@@ -82,8 +86,14 @@ def section(reports: int, measured: Measured) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--reports", type=int, default=150, help="reports per portal")
+    parser.add_argument("--portals", type=int, help="run one polite watch cycle over this many portals")
     parser.add_argument("--no-write", action="store_true", help="print the section, leave docs/ alone")
     arguments = parser.parse_args()
+    if arguments.portals is not None:
+        from crawl_cycle import main as cycle
+
+        cycle(arguments.portals, write=not arguments.no_write)
+        return
     body = section(arguments.reports, run(arguments.reports))
     print(f"<!-- bench:{SECTION} -->\n{body}\n<!-- /bench:{SECTION} -->")
     if not arguments.no_write:

@@ -189,8 +189,9 @@ CPU comes on top. {findings:,} findings in the end.
 
 Targets: full audit ≤ {FULL_TARGET_S:.0f} s: **{full_met}** for an index the audit has seen before
 ({again.wall:.0f} s: everything recomputed, only what changed written); **{first_met}** for the first audit
-of an index no audit has seen ({first.wall:.0f} s), which writes the audit's fields into every report, and
-Elasticsearch re-indexes each document it updates: most of that run is its indexing, not the audit's
+of an index no audit has seen ({first.wall:.0f} s), which writes the audit's fields into every report (two
+bulk requests at a time, the index refreshed every minute meanwhile), and Elasticsearch re-indexes each
+document it updates: most of that run is its indexing, not the audit's
 computing (CPU {first.cpu:.0f} s). Incremental after {new:,} new reports ≤ {INCREMENTAL_TARGET_S:.0f} s:
 **{incremental_met}** ({incremental.wall:.1f} s). A full audit after the incremental one changed
 {left_over} reports: both end in the same state.

@@ -1,11 +1,13 @@
 """Run the Scrapy part of a crawl — in a fresh child process each time.
 
 Twisted's reactor cannot be restarted, so a process can run Scrapy only once. The
-watch loop crawls once per site per cycle, forever, in one process; therefore each
+watch loop crawls once per cycle, forever, in one process; therefore each
 fetch runs in a child started with multiprocessing's *spawn* method (a clean
 interpreter: no inherited reactor, threads or sockets) and sends back a
-`FetchResult` — metadata only, the bytes are already in the archive. Costs about a
-second of start-up per crawl; buys a crawl that cannot leak into the next one.
+`FetchResult` — metadata only, the bytes are already in the archive. With `on_item`,
+the child also sends each document, failure and page as it comes, so the parent can
+import while the fetch goes on. Costs about a second of start-up per crawl; buys a
+crawl that cannot leak into the next one.
 
 Stopped means stopped. The child dies with its parent (`PR_SET_PDEATHSIG`: SIGKILL,
 which works even while it is stuck in C code such as a slow regular expression),
@@ -24,7 +26,7 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -56,17 +58,34 @@ class FetchResult:
     closed_reason: str = ""  # Scrapy's: "finished", "closespider_timeout", ...
 
 
-def fetch(sites: Sequence[Site], scrapy_settings: dict[str, Any]) -> FetchResult:
-    """Crawl `sites` in a spawned child process and return what it fetched."""
+# What a streamed fetch hands on as it happens: a document, a failure, an encoding problem, or a
+# `PageFetched` (one response of a site).
+OnItem = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class PageFetched:
+    site: str  # "" for robots.txt and the like
+
+
+def fetch(
+    sites: Sequence[Site], scrapy_settings: dict[str, Any], *, on_item: OnItem | None = None
+) -> FetchResult:
+    """Crawl `sites` in a spawned child process and return what it fetched.
+
+    With `on_item`, documents, failures and pages are handed to it (in this thread) as the
+    child fetches them, and left out of the result.
+    """
     context = multiprocessing.get_context("spawn")
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(
-        target=_run_child, args=(sending, list(sites), scrapy_settings, os.getpid()), name="govreports-crawl"
+        target=_run_child, args=(sending, list(sites), scrapy_settings, os.getpid(), on_item is not None),
+        name="govreports-crawl",
     )
     child.start()
     sending.close()
     try:
-        result = _answer(child, receiving, _grace(scrapy_settings))
+        result = _answer(child, receiving, _grace(scrapy_settings), on_item)
         child.join(EXIT_SECONDS)  # it exits once it has answered
         return result
     finally:
@@ -84,39 +103,51 @@ def _grace(scrapy_settings: dict[str, Any]) -> tuple[float, float] | None:
     return limit, 2 * float(scrapy_settings.get("DOWNLOAD_TIMEOUT", 180)) + KILL_GRACE_SECONDS
 
 
-def _answer(child: BaseProcess, receiving: Connection, limits: tuple[float, float] | None) -> FetchResult:
-    timeout = None if limits is None else sum(limits)
-    if not wait([receiving, child.sentinel], timeout):
-        assert limits is not None
-        raise GovreportsError(
-            f"crawl_timeout: the crawl was still running {limits[1]:.0f} s after its time limit "
-            f"({limits[0]:.0f} s, GOVREPORTS_CRAWL_TIMEOUT) and was killed"
-        )
-    try:
-        kind, payload = receiving.recv()
-    except EOFError:
-        raise GovreportsError("the crawl process died unexpectedly (out of memory or killed)") from None
-    if kind == "error":
-        raise payload
-    result: FetchResult = payload
-    return result
+def _answer(child: BaseProcess, receiving: Connection, limits: tuple[float, float] | None,
+            on_item: OnItem | None) -> FetchResult:
+    end = None if limits is None else time.monotonic() + sum(limits)
+    while True:
+        timeout = None if end is None else max(0.0, end - time.monotonic())
+        if not wait([receiving, child.sentinel], timeout):
+            assert limits is not None
+            raise GovreportsError(
+                f"crawl_timeout: the crawl was still running {limits[1]:.0f} s after its time limit "
+                f"({limits[0]:.0f} s, GOVREPORTS_CRAWL_TIMEOUT) and was killed"
+            )
+        try:
+            kind, payload = receiving.recv()
+        except EOFError:
+            raise GovreportsError("the crawl process died unexpectedly (out of memory or killed)") from None
+        if kind == "item" and on_item is not None:
+            on_item(payload)
+            continue
+        if kind == "error":
+            raise payload
+        result: FetchResult = payload
+        return result
 
 
-def _run_child(sending: Connection, sites: list[Site], scrapy_settings: dict[str, Any], parent: int) -> None:
+def _run_child(sending: Connection, sites: list[Site], scrapy_settings: dict[str, Any], parent: int,
+               stream: bool) -> None:
     """The child's life: die with the parent, in a group of its own, killable at once by SIGTERM."""
     die_with_parent(parent)
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        answer: tuple[str, Any] = ("result", fetch_in_this_process(sites, scrapy_settings))
+        streamed = sending if stream else None
+        answer: tuple[str, Any] = ("result", fetch_in_this_process(sites, scrapy_settings, stream=streamed))
     except Exception as error:
         answer = ("error", sendable(error))
     sending.send(answer)
 
 
-def fetch_in_this_process(sites: list[Site], scrapy_settings: dict[str, Any]) -> FetchResult:
-    """Run Scrapy here, once: call this only in a process that has not run Scrapy before."""
+def fetch_in_this_process(sites: list[Site], scrapy_settings: dict[str, Any], *,
+                          stream: Connection | None = None) -> FetchResult:
+    """Run Scrapy here, once: call this only in a process that has not run Scrapy before.
+
+    With `stream`, items and pages are sent on it as ("item", ...) as they come, not kept.
+    """
     # Imported here: the parent process never loads Scrapy or installs a reactor.
     from scrapy.crawler import AsyncCrawlerProcess
 
@@ -125,7 +156,7 @@ def fetch_in_this_process(sites: list[Site], scrapy_settings: dict[str, Any]) ->
     started = time.monotonic()
     process = AsyncCrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(ReportSpider)
-    collector = _Collector()
+    collector = _Collector(stream)
     collector.connect(crawler)
     task = process.crawl(crawler, sites=[site.model_dump(mode="json") for site in sites])
     # Scrapy's handlers would make SIGTERM a graceful stop, which a child stuck in C code never
@@ -143,8 +174,9 @@ def fetch_in_this_process(sites: list[Site], scrapy_settings: dict[str, Any]) ->
 class _Collector:
     """Gathers what the spider yields (after the pipelines) and counts responses, via signals."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: Connection | None) -> None:
         self.result = FetchResult()
+        self.stream = stream
         self._first: tuple[float, float] | None = None  # (wall, CPU) clocks at the first response
 
     def connect(self, crawler: Any) -> None:
@@ -158,15 +190,24 @@ class _Collector:
     def spider_closed(self, reason: str, **_: Any) -> None:
         self.result.closed_reason = reason
 
-    def response_received(self, request: Any, **_: Any) -> None:
-        self.result.pages[request.meta.get("site", "")] += 1
+    def response_received(self, response: Any, request: Any, **_: Any) -> None:
+        from crawler.middlewares import RECENT  # here: the parent never loads Scrapy
+
+        if RECENT in response.flags:
+            return  # answered from the crawl state: no page was fetched
+        site = request.meta.get("site", "")
+        self.result.pages[site] += 1
+        if self.stream is not None:
+            self.stream.send(("item", PageFetched(site)))
         now = (time.monotonic(), time.process_time())
         self._first = self._first or now
         self.result.fetching_seconds = now[0] - self._first[0]
         self.result.fetching_cpu_seconds = now[1] - self._first[1]
 
     def item_scraped(self, item: Any, **_: Any) -> None:
-        if isinstance(item, FetchedDocument):
+        if self.stream is not None and isinstance(item, FetchedDocument | FetchFailure | EncodingProblem):
+            self.stream.send(("item", item))
+        elif isinstance(item, FetchedDocument):
             self.result.documents.append(item)
         elif isinstance(item, FetchFailure):
             self.result.failures.append(item)
@@ -177,4 +218,4 @@ class _Collector:
         # A pipeline could not keep a document (disk full, state unwritable): a failure, not a crash.
         if isinstance(item, FetchedDocument):
             reason = f"could not store: {' '.join(str(failure.value).split())}"
-            self.result.failures.append(FetchFailure(item.site, item.url, "document", reason))
+            self.item_scraped(FetchFailure(item.site, item.url, "document", reason))

@@ -24,6 +24,7 @@ class FetchedDocument:
     format: Format
     fetched_at: datetime
     provenance: Provenance
+    # A report page with the pictures its article shows is a page bundle (indexer.extract.page_images).
     body: bytes | None = None
     # True when the server answered 304 to a conditional request: unchanged, no body.
     not_modified: bool = False

@@ -1,8 +1,10 @@
 """Scrapy settings as data: what every crawl uses, and the polite and fast profiles.
 
 Polite (the default) is how govreports treats a real portal: robots.txt obeyed,
-AutoThrottle aiming at one request in flight per site, at most two at once per
-site, retries spaced out. Fast turns off only the waiting, for the fixture portals
+per host (and port) one request in flight and at least a second between two,
+counted from the host's last answer, with no jitter below that floor (a site may ask
+for more, `Site.politeness`), AutoThrottle per host, retries spaced out, and up to
+GOVREPORTS_CRAWL_CONCURRENCY hosts at once. Fast turns off only the waiting, for the fixture portals
 in tests and benchmarks; robots.txt, size caps and timeouts stay in force.
 
 Memory held by bodies in flight is bounded: a response is refused past
@@ -38,12 +40,20 @@ BASE: dict[str, Any] = {
     "DOWNLOAD_WARNSIZE": 50 * MB,
     "RETRY_ENABLED": True,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
-    "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.RetryBackoffMiddleware": 540},
+    "DOWNLOADER_MIDDLEWARES": {
+        "crawler.middlewares.HostSlotDownloaderMiddleware": 50,
+        "crawler.middlewares.RecentDocumentsMiddleware": 60,
+        "crawler.middlewares.RetryBackoffMiddleware": 540,
+    },
+    # Politeness is per host and port: every request goes to its host's download slot.
+    "SPIDER_MIDDLEWARES": {"crawler.middlewares.HostSlotSpiderMiddleware": 950},
+    # Many hosts at once: the next request comes from the host with the fewest in flight.
+    "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
     "ITEM_PIPELINES": {
         "crawler.pipelines.ArchivePipeline": 100,
         "crawler.pipelines.StatePipeline": 200,
     },
-    "EXTENSIONS": {"crawler.progress.Progress": 500},
+    "EXTENSIONS": {"crawler.middlewares.AnswerPacedSlots": 600},
     # A response yields a handful of items; Scrapy starts this many item workers per response.
     "CONCURRENT_ITEMS": 8,
     # Scrapy reads every callback's source to warn about `return` in generators: costly, and ours never do.
@@ -61,8 +71,8 @@ PROFILES: dict[str, dict[str, Any]] = {
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
         "DOWNLOAD_DELAY": 1.0,
-        "CONCURRENT_REQUESTS": 16,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+        "DOWNLOAD_DELAY_JITTER": 0.0,  # no random delay below the one-second floor
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DOWNLOAD_TIMEOUT": 60,
         "RETRY_TIMES": 3,
         "GOVREPORTS_RETRY_BACKOFF": 5.0,
@@ -70,7 +80,6 @@ PROFILES: dict[str, dict[str, Any]] = {
     "fast": {
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
-        "CONCURRENT_REQUESTS": 32,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
         "DOWNLOAD_TIMEOUT": 10,
         "RETRY_TIMES": 1,
@@ -80,7 +89,7 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 
 def scrapy_settings(
-    settings: Settings, *, polite: bool, overrides: Mapping[str, Any] | None = None, progress: bool = False
+    settings: Settings, *, polite: bool, overrides: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """The one dict a crawl runs with: base, profile, this machine's paths, then `overrides`."""
     data_dir = Path(settings.data_dir)
@@ -89,8 +98,9 @@ def scrapy_settings(
         **PROFILES["polite" if polite else "fast"],
         "USER_AGENT": settings.user_agent,
         "GOVREPORTS_DATA_DIR": str(data_dir),
-        "GOVREPORTS_PROGRESS": progress,
         "CLOSESPIDER_TIMEOUT": settings.crawl_timeout,
+        "CONCURRENT_REQUESTS": settings.crawl_concurrency if polite else 32,
+        "GOVREPORTS_CRAWL_RECHECK_HOURS": settings.crawl_recheck_hours,
         **(overrides or {}),
     }
     # Each request in flight may hold a body of DOWNLOAD_MAXSIZE; one more is kept for the scraper.

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from elasticsearch import Elasticsearch
 
+from audit.store import mark_pending
 from govreports.errors import GovreportsError
 from govreports.es_client import ensure_reachable
 from govreports.model import Report
@@ -74,5 +75,8 @@ class ElasticsearchSink:
         summary = index_reports(self.client, self.alias, reports)
         for outcome in summary.outcomes:
             self.summary.add(outcome)
+        # For the audit after the crawl (or a later one): a revised report keeps its old audit fields.
+        written = [outcome.id for outcome in summary.outcomes if outcome.id and outcome.status != "failed"]
+        mark_pending(self.client, self.alias, written)
         return {outcome.id or "": outcome.error or "refused" for outcome in summary.outcomes
                 if outcome.status == "failed"}

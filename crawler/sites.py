@@ -49,6 +49,19 @@ HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Regex = Annotated[str, AfterValidator(_regex)]
 
 
+class Politeness(BaseModel):
+    """How a site's host is treated: requests in flight at once, and seconds at least between two.
+
+    Sites on one host share its allowance: the host gets the strictest of their settings.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    concurrency: int = Field(default=1, ge=1, le=8)
+    # Never below the one-second floor: a site may ask to be treated more gently, not less.
+    delay: float = Field(default=1.0, ge=1.0, le=600.0)
+
+
 class Site(BaseModel):
     """One portal. `start_urls` may be its 年报 listing or just its home page."""
 
@@ -70,6 +83,8 @@ class Site(BaseModel):
     exclude_pattern: Regex | None = None
     # Upper bound on listing pages walked, so a pagination loop cannot run away.
     max_listing_pages: int = Field(default=200, ge=1)
+    # Requests in flight and seconds between requests for this site's host (polite crawls).
+    politeness: Politeness = Field(default_factory=Politeness)
 
     @field_validator("allowed_domains")
     @classmethod
@@ -130,6 +145,21 @@ def site_host(site: Site) -> str:
     parts = urlsplit(site.start_urls[0])
     name = (parts.hostname or "").lower().removeprefix("www.")
     return f"{name}:{parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)}"
+
+
+def host_allowances(sites: Sequence[Site]) -> dict[str, Politeness]:
+    """Each start host's politeness, keyed "name:port" (Scrapy's slots): the strictest of its sites'."""
+    allowances: dict[str, Politeness] = {}
+    for site in sites:
+        for url in site.start_urls:
+            parts = urlsplit(url)
+            host = f"{(parts.hostname or '').lower()}:{parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)}"
+            shared = allowances.get(host, site.politeness)
+            allowances[host] = Politeness(
+                concurrency=min(shared.concurrency, site.politeness.concurrency),
+                delay=max(shared.delay, site.politeness.delay),
+            )
+    return allowances
 
 
 def sites_in_shard(sites: Sequence[Site], shard: Shard) -> list[Site]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,7 +50,13 @@ from crawler.heuristics.titles import is_report_title, matches_title_pattern
 from crawler.items import EncodingProblem, FailureKind, FetchedDocument, FetchFailure, StubPage
 from crawler.sites import Site
 from crawler.state import CrawlState, Known, conditional_headers
+from govreports.archive import Archive
+from govreports.errors import GovreportsError
 from govreports.model import Format, Provenance
+from govreports.settings import get_settings
+from indexer.extract.html import article_image_sources
+from indexer.extract.page_images import MAGIC, PageImage, PageWithImages, pack
+from indexer.limits import MAX_DOCUMENT_BYTES
 
 # Home page → 政府信息公开 hub → 年报 column → sub-columns: never further from the start than this.
 MAX_COLUMN_HOPS = 3
@@ -73,6 +79,16 @@ class ListingContext:
     date: str | None
 
 
+@dataclass
+class PagePictures:
+    """A report page waiting for the pictures its article shows, fetched one after another."""
+
+    document: FetchedDocument
+    waiting: list[tuple[str, str]]  # (the address as the page writes it, the absolute URL)
+    fetched: list[PageImage]
+    size: int  # bytes of the page and the pictures fetched so far
+
+
 class ReportSpider(scrapy.Spider):
     name = "reports"
 
@@ -87,11 +103,15 @@ class ReportSpider(scrapy.Spider):
         self._documents: dict[str, set[str]] = {site.name: set() for site in arguments.sites}
         self.report_links: Counter[str] = Counter()
         self.state: CrawlState | None = None
+        self.archive: Archive | None = None
+        # Pictures of tables and picture attachments are fetched only for OCR to read them.
+        self.ocr = get_settings().ocr
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportSpider:
         spider: ReportSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = CrawlState.in_data_dir(Path(crawler.settings["GOVREPORTS_DATA_DIR"]))
+        spider.archive = Archive(Path(crawler.settings["GOVREPORTS_DATA_DIR"]))
         crawler.signals.connect(spider._close_state, signal=scrapy.signals.spider_closed)
         return spider
 
@@ -224,10 +244,15 @@ class ReportSpider(scrapy.Spider):
                 attachments = attachment_links(response.text, response.url) or gkmlpt.config_attachments(
                     response.text, response.url
                 )
+                if not self.ocr:
+                    attachments = [attachment for attachment in attachments if attachment.format != "image"]
                 attachment = choose_attachment(attachments)
                 if attachment is not None and not carries_report(page_text(response.text)):
                     yield self._stub(site, response, [attachment.url])
                     yield self._attachment_request(site, attachment.url, response.meta["listing"])
+                    return
+                if self.ocr:
+                    yield from self._with_pictures(site, response, self._document(site, response, format))
                     return
         yield self._document(site, response, format)
 
@@ -241,6 +266,69 @@ class ReportSpider(scrapy.Spider):
             failure_reason(failure),
             listing_title=listing.title if listing else None,
         )
+
+    # --- the pictures of a report page ---------------------------------------------
+
+    def _with_pictures(self, site: Site, response: Response, document: FetchedDocument) -> Iterator[Any]:
+        """The page, once the pictures its report shows are fetched: they are read with it (OCR)."""
+        try:
+            sources = article_image_sources(response.body)
+        except GovreportsError:  # a page no HTML reader makes sense of: the importer says why
+            sources = []
+        urls = [(source, self._picture_url(site, response, source)) for source in sources]
+        waiting = [(source, url) for source, url in urls if url is not None]
+        yield from self._next_picture(PagePictures(document, waiting, [], len(response.body)))
+
+    def _picture_url(self, site: Site, response: Response, source: str) -> str | None:
+        """The absolute URL of a picture on the site's own hosts (inline `data:` pictures need none)."""
+        url = response.urljoin(source)
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        on_site = any(host == domain or host.endswith("." + domain) for domain in site.domains())
+        return url if parts.scheme in ("http", "https") and on_site else None
+
+    def _next_picture(self, pending: PagePictures) -> Iterator[Any]:
+        """A request for the next picture, or the page bundled with its pictures when none is left."""
+        room = MAX_DOCUMENT_BYTES - pending.size
+        if pending.waiting and room > 0:
+            source, url = pending.waiting.pop(0)
+            yield scrapy.Request(
+                url,
+                callback=self.parse_picture,
+                errback=self.picture_failed,
+                # A picture two pages share is fetched for each; the host was checked above.
+                dont_filter=True,
+                meta={"site": pending.document.site, "pending": pending, "source": source,
+                      "download_maxsize": room},
+            )
+            return
+        document = pending.document
+        document.body = pack(PageWithImages(document.body or b"", tuple(pending.fetched)))
+        yield document
+
+    def parse_picture(self, response: Response) -> Iterator[Any]:
+        pending: PagePictures = response.meta["pending"]
+        body = response.body
+        fits = pending.size + len(body) <= MAX_DOCUMENT_BYTES
+        if fits and sniff_format(body, None, response.url) == "image":
+            pending.fetched.append(PageImage(response.meta["source"], response.url, body))
+            pending.size += len(body)
+        yield from self._next_picture(pending)
+
+    def picture_failed(self, failure: Failure) -> Iterator[Any]:
+        """A picture that cannot be had leaves what it shows unread; the page is still the report."""
+        yield from self._next_picture(_request_of(failure).meta["pending"])
+
+    def _bundled(self, known: Known | None) -> bool:
+        """Whether the page was archived with pictures: fetched in full again, with them, since a
+        picture replaced behind an unchanged page is a revision too."""
+        if not self.ocr or self.archive is None or known is None or not known.sha256:
+            return False
+        try:
+            with self.archive.path_of(known.sha256).open("rb") as stored:
+                return stored.read(len(MAGIC)) == MAGIC
+        except OSError:
+            return False
 
     def _unchanged(self, site: Site, response: Response, known: Known) -> Iterator[Any]:
         if known.kind == "stub":
@@ -372,7 +460,7 @@ class ReportSpider(scrapy.Spider):
         known = self.state.known(url) if self.state is not None else None
         return scrapy.Request(
             url,
-            headers=conditional_headers(known),
+            headers={} if self._bundled(known) else conditional_headers(known),
             callback=self.parse_document,
             errback=self.document_failed,
             meta={

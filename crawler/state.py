@@ -59,6 +59,8 @@ class Known:
     format: Format | None
     first_seen_at: datetime
     attachments: list[str] = field(default_factory=list)
+    # When it was last fetched or answered 304 (`confirm`): a recent one need not be asked again.
+    checked_at: datetime | None = field(default=None, compare=False)
 
 
 def conditional_headers(known: Known | None) -> dict[str, str]:
@@ -101,7 +103,7 @@ class CrawlState:
 
     def known(self, url: str) -> Known | None:
         row = self._db.execute(
-            "SELECT url, kind, etag, last_modified, sha256, format, first_seen_at, attachments"
+            "SELECT url, kind, etag, last_modified, sha256, format, first_seen_at, attachments, fetched_at"
             " FROM fetched WHERE url = ?",
             (url,),
         ).fetchone()
@@ -116,7 +118,13 @@ class CrawlState:
             format=_format(row[5]),
             first_seen_at=datetime.fromisoformat(row[6]),
             attachments=json.loads(row[7]),
+            checked_at=datetime.fromisoformat(row[8]),
         )
+
+    def confirm(self, url: str, at: datetime) -> None:
+        """The server said the URL is unchanged (304): it counts as checked `at`."""
+        with self._writing():
+            self._db.execute("UPDATE fetched SET fetched_at = ? WHERE url = ?", (at.isoformat(), url))
 
     def remember_document(
         self,

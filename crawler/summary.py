@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from crawler.fetch import FetchResult
 from crawler.importer import ImportResult, Outcome
-from crawler.items import FailureKind, FetchFailure
+from crawler.items import FailureKind
 from crawler.sites import Site
 
 # Failures that mean a report was not obtained (robots.txt and listing problems are reported apart).
@@ -37,12 +37,19 @@ class DocumentOutcome(BaseModel):
 class SiteSummary(BaseModel):
     name: str
     pages: int = 0
-    report_links: int = 0
+    report_links: int = 0  # reports found on its listings
     new: int = 0
     revised: int = 0
     unchanged: int = 0
     failed: int = 0
     error: str | None = None
+    seconds: float = 0.0  # from the crawl's start to the site's last page or import
+
+    def line(self) -> str:
+        problem = f" — {self.error}" if self.error else ""
+        return (f"  {self.name}: {self.report_links} found, {self.new} new, {self.revised} revised, "
+                f"{self.unchanged} unchanged, {self.failed} failed, {self.pages} pages "
+                f"in {self.seconds:.1f} s{problem}")
 
 
 class CrawlSummary(BaseModel):
@@ -76,6 +83,8 @@ class CrawlSummary(BaseModel):
             lines.append(f"skipped (robots.txt): {self.skipped_by_robots}")
         if self.index is not None:
             lines.append("index: " + ", ".join(f"{value} {key}" for key, value in self.index.items()))
+        if len(self.sites) > 1:
+            lines += ["sites:", *(site.line() for site in self.sites)]
         lines += [f"  {item.kind}: {item.url}: {item.reason}" for item in self.problems[:MAX_LISTED]]
         if len(self.problems) > MAX_LISTED:
             lines.append(f"  … and {len(self.problems) - MAX_LISTED} more problems")
@@ -84,7 +93,7 @@ class CrawlSummary(BaseModel):
 
 def summarize(
     sites: Sequence[Site], fetched: FetchResult, imported: ImportResult, *, seconds: float,
-    index: dict[str, int] | None = None,
+    index: dict[str, int] | None = None, site_seconds: Mapping[str, float] | None = None,
 ) -> CrawlSummary:
     failures = fetched.failures + imported.failures
     documents = [_document(outcome) for outcome in imported.outcomes]
@@ -97,7 +106,14 @@ def summarize(
         Problem(site=p.site, url=p.url, kind="encoding", reason=_encoding_reason(p.encoding))
         for p in fetched.encoding_problems
     ]
-    site_summaries = [_site_summary(site, fetched, documents, failed_reports) for site in sites]
+    # Counted once for all sites: a national crawl has thousands of sites and tens of thousands of reports.
+    by_site: Counter[tuple[str, str]] = Counter((document.site, document.status) for document in documents)
+    failed_by_site = Counter(failure.site for failure in failed_reports)
+    durations = site_seconds or {}
+    site_summaries = [
+        _site_summary(site, fetched, by_site, failed_by_site[site.name], durations.get(site.name, 0.0))
+        for site in sites
+    ]
     return CrawlSummary(
         pages_fetched=sum(fetched.pages.values()),
         new=statuses["new"],
@@ -125,9 +141,8 @@ def _document(outcome: Outcome) -> DocumentOutcome:
     )
 
 
-def _site_summary(site: Site, fetched: FetchResult, documents: list[DocumentOutcome],
-                  failed: list[FetchFailure]) -> SiteSummary:
-    statuses = Counter(document.status for document in documents if document.site == site.name)
+def _site_summary(site: Site, fetched: FetchResult, statuses: Counter[tuple[str, str]], failed: int,
+                  seconds: float) -> SiteSummary:
     links = fetched.report_links[site.name]
     error = None
     if links == 0 and not site.expect_empty:
@@ -137,9 +152,10 @@ def _site_summary(site: Site, fetched: FetchResult, documents: list[DocumentOutc
         name=site.name,
         pages=fetched.pages[site.name],
         report_links=links,
-        new=statuses["new"],
-        revised=statuses["revised"],
-        unchanged=statuses["unchanged"],
-        failed=sum(1 for failure in failed if failure.site == site.name),
+        new=statuses[site.name, "new"],
+        revised=statuses[site.name, "revised"],
+        unchanged=statuses[site.name, "unchanged"],
+        failed=failed,
         error=error,
+        seconds=seconds,
     )

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     es_password: SecretStr | None = None
     es_api_key: SecretStr | None = None
     es_ca_certs: Path | None = Field(default=None, description="the CA bundle checking an https cluster")
+    # Every index govreports creates or rebuilds (README, "Running at scale"); replicas unset:
+    # auto_expand_replicas "0-1", one copy more as soon as a second node is there.
+    index_shards: int = Field(1, ge=1, description="primary shards of each index created")
+    index_replicas: int | None = Field(None, ge=0, description="replicas of each index created")
     admin_token: SecretStr | None = None
     allow_private_webhooks: bool = False
     # Webhook deliveries (docs/security.md, "Webhooks and feeds"): one deadline for a whole POST,
@@ -56,6 +60,8 @@ class Settings(BaseSettings):
     crawl_timeout: float = Field(14400.0, gt=0, description="seconds for a whole crawl (fetch and import)")
     watch_cycle_timeout: float = Field(43200.0, gt=0, description="seconds for one watch cycle")
     crawl_body_memory: int = Field(2048, gt=0, description="MB of response bodies a crawl holds at once")
+    crawl_concurrency: int = Field(256, ge=1, description="requests in flight at once across all hosts")
+    crawl_recheck_hours: float = Field(0.0, ge=0, description="hours a checked report is not asked for again")
     # The audit across the years (docs/audit.md).
     audit_offices: Path | None = Field(None, description="offices.toml: printed names merged or split")
     audit_deadlines: Path | None = Field(None, description="local publication deadlines (TOML)")

@@ -17,6 +17,7 @@ from govreports.errors import ExtractionError, GovreportsError
 from govreports.model import Format, Level, Provenance, Region, Report
 from indexer.extract import extract
 from indexer.extract.doc import OLE_MAGIC, RTF_MAGIC
+from indexer.local_pictures import with_local_pictures
 from indexer.ocr_trust import settle
 from indexer.parser import parse_text
 
@@ -172,5 +173,8 @@ def parse_file(path: str | Path, *, ocr: bool = False) -> Report:
     path = Path(path)
     data = path.read_bytes()
     url = path.resolve().as_uri()
-    report = parse_bytes(data, format=detect_format(path, data), source_url=url, ocr=ocr)
+    format = detect_format(path, data)
+    if format == "html" and ocr:  # the pictures of its tables, saved next to it, read with it
+        data = with_local_pictures(path, data)
+    report = parse_bytes(data, format=format, source_url=url, ocr=ocr)
     return report.model_copy(update={"id": _sha1(data)})

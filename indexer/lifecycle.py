@@ -15,6 +15,7 @@ from typing import Any
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from govreports.errors import ConfigError
+from govreports.es_client import create_index
 from mappings import CURRENT_VERSION, fields_added_since, load_index_definition
 
 # While a new index fills, nobody searches it: refreshing it would only slow the bulk writes.
@@ -49,11 +50,11 @@ def ensure_index(client: Elasticsearch, alias: str) -> str:
         )
     name = physical_name(alias)
     try:
-        client.indices.create(index=name, aliases={alias: {}}, **load_index_definition())
+        created = create_index(client, name, load_index_definition(), aliases={alias: {}})
     except BadRequestError as error:
+        raise ConfigError(f"Elasticsearch refused to create the index {name}: {error}") from error
+    if not created:
         # Another process created it first (or it survived without its alias): point the alias at it.
-        if error.error != "resource_already_exists_exception":
-            raise ConfigError(f"Elasticsearch refused to create the index {name}: {error}") from error
         client.indices.put_alias(index=name, name=alias)
     return name
 
@@ -79,7 +80,7 @@ def create_next_index(client: Elasticsearch, alias: str) -> str:
     """A new, empty physical index for a reindex, not yet behind the alias."""
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     name = f"{physical_name(alias)}-{stamp}"
-    client.indices.create(index=name, **load_index_definition())
+    create_index(client, name, load_index_definition())
     client.indices.put_settings(index=name, settings=FILLING_SETTINGS)
     return name
 

@@ -141,28 +141,60 @@ class Finished(Generic[T, R]):
     error: Exception | None = None
 
 
+class TaskFeed(Generic[T]):
+    """Tasks that arrive while `run_limited` runs (a crawl's documents, as they are fetched).
+
+    `put` them from one thread, then `close`: the run ends once the last one is done.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: list[T] = []
+        self.closed = False
+
+    def put(self, task: T) -> None:
+        self._tasks.append(task)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def __getitem__(self, index: int) -> T:
+        return self._tasks[index]
+
+
+def _all_given(tasks: Sequence[T] | TaskFeed[T]) -> bool:
+    """No task will be added: a sequence's are all there, a feed's once it is closed."""
+    return not isinstance(tasks, TaskFeed) or tasks.closed
+
+
 def run_limited(
     job: Job[T, R],
-    tasks: Sequence[T],
+    tasks: Sequence[T] | TaskFeed[T],
     *,
     limits: ParseLimits,
     workers: int,
     ahead: int = 0,
     initializer: Callable[[], None] | None = None,
     deadline: float | None = None,
+    in_order: bool = True,
 ) -> Iterator[Finished[T, R]]:
     """`job` over `tasks` on up to `workers` processes, each task under `limits`; results in order.
 
     Up to `ahead` tasks (at least three a worker) are done before they are asked for, so
     the workers keep going while the caller is busy. `job`, `initializer` and the tasks
     must pickle (module-level functions). Tasks not started by `deadline` (a
-    `time.monotonic()` value) come back failed with the reason `deadline`.
+    `time.monotonic()` value) come back failed with the reason `deadline`. With a `TaskFeed`,
+    results come as its tasks arrive, until it is closed. `in_order=False`: results as they
+    finish, so one slow task holds back no other.
     """
-    if not tasks:
+    if not tasks and _all_given(tasks):
         return
+    most = workers if isinstance(tasks, TaskFeed) else min(workers, len(tasks))
     watchdog = _Watchdog(
-        job, tasks, limits, workers=max(1, min(workers, len(tasks))), window=max(3 * workers, ahead),
-        initializer=initializer, deadline=deadline,
+        job, tasks, limits, workers=max(1, most), window=max(3 * workers, ahead),
+        initializer=initializer, deadline=deadline, in_order=in_order,
     )
     watchdog.start()
     try:
@@ -238,12 +270,13 @@ class _Worker:
 @dataclass
 class _Watchdog(Generic[T, R]):
     job: Job[T, R]
-    tasks: Sequence[T]
+    tasks: Sequence[T] | TaskFeed[T]
     limits: ParseLimits
     workers: int
     window: int
     initializer: Callable[[], None] | None
     deadline: float | None
+    in_order: bool = True
     done: dict[int, Finished[T, R]] = field(default_factory=dict)
     consumed: int = 0  # tasks handed to the caller
     failure: BaseException | None = None  # the watchdog's own, raised in the caller
@@ -265,16 +298,25 @@ class _Watchdog(Generic[T, R]):
             self.thread.join()
 
     def results(self) -> Iterator[Finished[T, R]]:
-        for sequence in range(len(self.tasks)):
+        sequence = 0
+        while sequence < len(self.tasks) or not _all_given(self.tasks):
             with self.condition:
-                while sequence not in self.done and self.failure is None:
-                    self.condition.wait()
-                if sequence not in self.done and self.failure is not None:
+                while not self._ready(sequence) and self.failure is None:
+                    if sequence >= len(self.tasks) and _all_given(self.tasks):
+                        return  # a feed closed with no task beyond those already handed back
+                    # A feed's next task may not have arrived: look again within a poll.
+                    self.condition.wait(None if _all_given(self.tasks) else POLL_SECONDS)
+                if not self._ready(sequence) and self.failure is not None:
                     raise self.failure
-                finished = self.done.pop(sequence)
+                finished = self.done.pop(sequence if self.in_order else next(iter(self.done)))
                 self.consumed = sequence + 1
                 self.condition.notify_all()
+            sequence += 1
             yield finished
+
+    def _ready(self, sequence: int) -> bool:
+        """Whether the caller's next result is here: the `sequence`th task's, or (out of order) any."""
+        return sequence in self.done if self.in_order else bool(self.done)
 
     # --- the watchdog thread ---
 
@@ -299,7 +341,7 @@ class _Watchdog(Generic[T, R]):
             self._hand_out(pool)
             busy = {worker.connection: worker for worker in pool if worker.queue}
             if not busy:
-                if self.following == len(self.tasks) and not self.again:
+                if self.following == len(self.tasks) and not self.again and _all_given(self.tasks):
                     return
                 with self.condition:  # the caller is behind: wait until it takes a result
                     self.condition.wait(POLL_SECONDS)

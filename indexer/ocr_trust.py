@@ -9,6 +9,9 @@
   `ocr_repaired` warning (none when the rules confirm the reading as read).
 - Otherwise the cell is null, with an `ocr_low_confidence` warning.
 
+A number cell that shows ink where nothing could be read (marked `UNREAD`) is a reading
+without confidence of no value: null, unless the rules give it exactly one value.
+
 Warning details start with the cell's dotted path (`applications.granted.total: …`).
 
 Which cell a marked number became is found by parsing the text a second time with each
@@ -33,10 +36,10 @@ from govreports.keys import (
 )
 from govreports.model import ParseWarning
 from indexer.extract import Extracted
-from indexer.extract.ocr import LOW_CONFIDENCE
+from indexer.extract.ocr import LOW_CONFIDENCE, UNREAD
 from indexer.parser import ParsedReport
 
-_MARKED = re.compile(re.escape(LOW_CONFIDENCE) + r"([+\-]?\d[\d,.]*)")
+_MARKED = re.compile(re.escape(LOW_CONFIDENCE) + r"[+\-]?\d[\d,.]*|" + re.escape(UNREAD))
 _SENTINEL = 987_600_000  # far above any count a report prints; sentinel k is _SENTINEL + k
 _MONEY_FACTORS = (1, 10_000)  # a sentinel under a 万元 header comes back multiplied
 _TABLES = ("active", "applications", "appeals")
@@ -46,19 +49,24 @@ Equation = list[tuple[str, int]]
 
 def settle(extracted: Extracted, parse: Callable[[Extracted], ParsedReport]) -> ParsedReport:
     """Parse `extracted` with its low-confidence numbers settled by the trust rule."""
-    as_read = parse(replace(extracted, text=extracted.text.replace(LOW_CONFIDENCE, "")))
+    as_read = parse(replace(extracted, text=_as_read(extracted.text)))
     count = len(_MARKED.findall(extracted.text))
     if not count:
         return as_read
     numbering = iter(range(count))
     probe = _MARKED.sub(lambda _match: str(_SENTINEL + next(numbering)), extracted.text)
-    probed = parse(replace(extracted, text=probe.replace(LOW_CONFIDENCE, "")))
+    probed = parse(replace(extracted, text=probe))
     doubtful = sorted(_sentinel_paths(probed, count))
     if not doubtful:
         return as_read
     cells = {path: value for table in _TABLES for path, value in _leaves(getattr(as_read, table), table)}
     settled, warnings = resolve(cells, doubtful)
     return _with_cells(as_read, settled, warnings)
+
+
+def _as_read(text: str) -> str:
+    """The text as OCR read it: marked numbers as read, unread cells blank."""
+    return text.replace(LOW_CONFIDENCE, "").replace(UNREAD, "")
 
 
 def _leaves(model: Any, prefix: str) -> Iterator[tuple[str, Any]]:

@@ -50,6 +50,7 @@ from indexer.writer import (
     batched,
     is_ahead_of,
     plan_batch,
+    refresh_paused,
     send_batch,
     with_retries,
     write_batch,
@@ -80,11 +81,14 @@ class FileItem:
 
     def parse(self, announce: Announce) -> Report:
         from indexer.documents import detect_format, parse_bytes
+        from indexer.local_pictures import with_local_pictures
 
         data = self.path.read_bytes()
         # The bytes decide the format (a .doc is often HTML); the id comes from the file:// URL,
         # so an edited file is a revision of the same report.
         file_format = detect_format(self.path, data)
+        if file_format == "html" and get_settings().ocr:  # with the pictures saved next to it
+            data = with_local_pictures(self.path, data)
         announce(data, file_format)
         return parse_bytes(
             data,
@@ -184,7 +188,9 @@ def _warm_up() -> None:
 def prepared_results(
     items: Sequence[WorkItem], workers: int, ahead: int = 0, limits: ParseLimits | None = None
 ) -> Iterator[Result]:
-    """`prepare` over `items` in order, on `workers` processes, each document under `limits`.
+    """`prepare` over `items` on `workers` processes, each document under `limits`; results as they
+    finish, not in input order, so one slow document (a scan read by OCR takes minutes) holds back
+    no other. The journal records documents by key, so a resumed run neither skips nor repeats one.
 
     Up to `ahead` documents are prepared before they are asked for, so the workers keep
     parsing while the caller waits on a bulk request. One unreadable document (or one over
@@ -194,7 +200,7 @@ def prepared_results(
     # Spawned, not forked (see indexer.limits): a forked worker would map the parent's whole
     # heap (every work item of a 100,000-document job); a spawned one holds only what parsing needs.
     for finished in run_limited(prepare, items, limits=limits or ParseLimits(), workers=workers,
-                                ahead=ahead, initializer=_warm_up):
+                                ahead=ahead, initializer=_warm_up, in_order=False):
         error = None if finished.error is None else describe(finished.error)
         yield Result(finished.task, finished.value, error)
 
@@ -524,7 +530,7 @@ def _index_into_alias(
     """One journaled job writing straight into the live alias (a rerun resumes it)."""
     lifecycle.ensure_index(client, alias)
     journal = journal_for(data_dir, kind, alias=alias, **identity)
-    with WriteLock(client, alias).writing() as session:
+    with refresh_paused(client, alias, retry=options.retry), WriteLock(client, alias).writing() as session:
         result = run_job(
             client,
             index=alias,

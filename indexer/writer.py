@@ -6,15 +6,17 @@ batch, so that ``first_seen_at`` survives re-indexing and a changed
 ``content_sha256`` appends the replaced version to ``revisions``. An unchanged hash
 is still written (a parser improvement lands) but counted as ``unchanged``.
 
-Connection failures and overload answers (429/5xx) are retried with backoff, a
-bounded number of times; then `ElasticsearchUnavailable` is raised and nothing of
-the failed batch counts as written, so running the same job again is safe.
+Connection failures and overload answers (429/5xx) are retried with backoff for
+long enough to ride out the loss of a cluster node (`RetryPolicy`); then
+`ElasticsearchUnavailable` is raised and nothing of the failed batch counts as written,
+so running the same job again is safe.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
@@ -26,7 +28,7 @@ from govreports.errors import ElasticsearchUnavailable, GovreportsError
 from govreports.es_client import UNREACHABLE
 from govreports.model import Report
 from indexer.documents_es import to_document
-from indexer.lifecycle import ensure_index
+from indexer.lifecycle import ensure_index, indices_behind
 from indexer.write_lock import WriteLock
 
 Status = Literal["new", "revised", "unchanged", "failed"]
@@ -95,12 +97,20 @@ class Prepared:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 6
+    """How long a write keeps trying while the cluster does not take it.
+
+    The default budget outlasts losing a node of a cluster: its closed connections tell the
+    master within seconds (a hung node: three missed checks, 30 s), a replica is promoted, and
+    losing the master adds an election (seconds, at worst about 30 s); meanwhile the client
+    moves each request to a node that answers.
+    """
+
+    attempts: int = 20
     first_delay_s: float = 0.5
     max_delay_s: float = 8.0
 
     def delays(self) -> Iterator[float]:
-        """The pauses between attempts: 0.5, 1, 2, 4, 8 s by default (about 15 s in all)."""
+        """The pauses between attempts: 0.5, 1, 2, 4, then 8 s by default (over two minutes in all)."""
         delay = self.first_delay_s
         for _ in range(self.attempts - 1):
             yield delay
@@ -299,3 +309,51 @@ def with_retries(retry: RetryPolicy, call: Callable[[], T]) -> T:
                     f"gave up after {retry.attempts} tries in {waited:.0f} s"
                 ) from error
             time.sleep(delay)
+
+
+# A bulk load into the live index: no refreshes while it writes (the merge reads with `mget`, which
+# needs none); the index's own interval comes back after.
+PAUSED_REFRESH = "-1"
+RESTORE_ON_ERROR = RetryPolicy(attempts=3)
+
+
+@contextmanager
+def refresh_paused(
+    client: Elasticsearch, alias: str, *, retry: RetryPolicy = RetryPolicy()
+) -> Iterator[None]:
+    """Switch refresh off on the indices behind `alias` for the block, then restore and refresh them.
+
+    Restored on error too, unless the cluster is what failed: then the next run restores it
+    (a paused interval found at the start counts as the default, never as the one to keep).
+    """
+    indices = indices_behind(client, alias)
+    if not indices:
+        yield
+        return
+    before = with_retries(retry, lambda: refresh_intervals(client, indices))
+    with_retries(retry, lambda: set_refresh(client, dict.fromkeys(indices, PAUSED_REFRESH)))
+    try:
+        yield
+    except BaseException:
+        with suppress(ElasticsearchUnavailable, IndexRequestRefused):
+            with_retries(RESTORE_ON_ERROR, lambda: set_refresh(client, before))
+        raise
+    with_retries(retry, lambda: set_refresh(client, before))
+    with_retries(retry, lambda: client.indices.refresh(index=alias, ignore_unavailable=True))
+
+
+def refresh_intervals(client: Elasticsearch, indices: list[str]) -> dict[str, str | None]:
+    """Each index's own refresh interval (None: the default), a paused one taken for the default."""
+    answer = client.indices.get_settings(index=indices, name="index.refresh_interval")
+    intervals: dict[str, str | None] = {}
+    for index in indices:
+        interval = answer.body.get(index, {}).get("settings", {}).get("index", {}).get("refresh_interval")
+        intervals[index] = None if interval in (None, PAUSED_REFRESH) else str(interval)
+    return intervals
+
+
+def set_refresh(client: Elasticsearch, intervals: dict[str, str | None]) -> None:
+    for index, interval in intervals.items():
+        settings = {"index": {"refresh_interval": interval}}
+        # The index may be gone: a reindex that finished meanwhile replaced it.
+        client.indices.put_settings(index=index, settings=settings, ignore_unavailable=True)

@@ -1,4 +1,6 @@
-"""Webhook event bodies: `new` lists reports first seen, `revised` names the cells that changed.
+"""Webhook event bodies: `new` lists reports first seen, `revised` names the cells that changed,
+`missing` names an office that published nothing for a year and `missing_cleared` the report
+that later turned up (monitor/missing_events.py).
 
 A body is rendered once, when its delivery is recorded, and stored as the exact
 bytes sent: every retry sends the same bytes, so the same signature and the same
@@ -8,7 +10,7 @@ idempotency key, and a receiver can drop a repeat.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -16,7 +18,8 @@ from pydantic import BaseModel
 from monitor.cells import CellChange
 from monitor.summaries import ReportSummary
 
-EventName = Literal["new", "revised"]
+MissingEventName = Literal["missing", "missing_cleared"]
+EventName = Literal["new", "revised", "missing", "missing_cleared"]
 # A window with more reports than this lists this many (newest first) and says how many there are.
 MAX_EVENT_REPORTS = 500
 
@@ -63,6 +66,32 @@ class Event(BaseModel):
         return self.model_dump_json().encode("utf-8")
 
 
+class OfficeRef(BaseModel):
+    office_id: str
+    name: str | None
+    region: dict[str, str | None]
+    level: str | None
+
+
+class MissingEvent(BaseModel):
+    """An office without a report for `year` though its deadline and grace have passed and there is
+    evidence of absence (docs/audit.md, "Missing reports"), or (`missing_cleared`) the report that
+    turned up since, `report_id`."""
+
+    event: MissingEventName
+    delivery_id: str
+    subscription: SubscriptionRef
+    created_at: datetime
+    office: OfficeRef
+    year: int
+    deadline: date
+    detail: str
+    report_id: str | None = None
+
+    def body(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")
+
+
 def new_report(summary: ReportSummary) -> EventReport:
     return EventReport(**summary.model_dump(), url=summary.source_url)
 
@@ -80,4 +109,10 @@ def revised_report(
 def delivery_id(subscription_id: str, event: EventName, window_start: datetime) -> str:
     """Stable per delivery: a re-run that recomputes the same window finds the same id."""
     key = f"{subscription_id}\n{event}\n{window_start.isoformat()}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def missing_delivery_id(subscription_id: str, event: MissingEventName, office_id: str, year: int) -> str:
+    """Stable per subscription, event and office-year: the same missing is never told twice."""
+    key = f"{subscription_id}\n{event}\n{office_id}\n{year}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
-from elasticsearch import AsyncElasticsearch, BadRequestError, Elasticsearch
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+from govreports.es_client import create_index, create_index_async
 
 Kind = Literal["subscriptions", "deliveries", "versions", "watch"]
 KINDS: tuple[Kind, ...] = ("subscriptions", "deliveries", "versions", "watch")
@@ -57,26 +59,16 @@ def index_definition(kind: Kind) -> dict[str, Any]:
 
 
 def ensure_indices(client: Elasticsearch, indices: MonitorIndices) -> None:
-    """Create whichever monitor index is missing; a concurrent creator winning the race is fine."""
+    """Create whichever monitor index is missing, sized as every index is (`create_index`)."""
     for kind in KINDS:
         name = indices.name(kind)
-        if client.indices.exists(index=name):
-            continue
-        try:
-            client.indices.create(index=name, **index_definition(kind))
-        except BadRequestError as error:
-            if error.error != "resource_already_exists_exception":
-                raise
+        if not client.indices.exists(index=name):
+            create_index(client, name, index_definition(kind))
 
 
 async def ensure_indices_async(client: AsyncElasticsearch, indices: MonitorIndices, *kinds: Kind) -> None:
     """`ensure_indices` for the API's async client, limited to the `kinds` a route writes to."""
     for kind in kinds or KINDS:
         name = indices.name(kind)
-        if await client.indices.exists(index=name):
-            continue
-        try:
-            await client.indices.create(index=name, **index_definition(kind))
-        except BadRequestError as error:
-            if error.error != "resource_already_exists_exception":
-                raise
+        if not await client.indices.exists(index=name):
+            await create_index_async(client, name, index_definition(kind))

@@ -42,6 +42,11 @@ class SubscriptionSpec(BaseModel):
     notify_revisions: bool = Field(
         False, description="also send `revised` events naming the cells that changed"
     )
+    notify_missing: bool = Field(
+        False,
+        description="also send `missing` events (an office published nothing for a year, docs/audit.md) "
+        "and `missing_cleared` when its report turns up; matched on the office, region and level filters",
+    )
     secret: str | None = Field(
         None,
         min_length=1,
@@ -73,6 +78,7 @@ class SubscriptionView(BaseModel):
     filters: SearchFilters
     webhook_url: str
     notify_revisions: bool
+    notify_missing: bool
     has_secret: bool
     created_at: datetime
     new_watermark: datetime
@@ -103,8 +109,17 @@ def signing_secret(subscription: Subscription, secrets: SecretBox | None) -> str
 
 # --- storage (synchronous client: the watch loop and the command line) -----------
 
+# Fields added to the strict subscriptions mapping since it was first created: an index made
+# before them takes them (put_mapping adds a field, and adding it again is a no-op).
+ADDED_FIELDS: dict[str, Any] = {"notify_missing": {"type": "boolean"}}
+
+
+def add_new_fields(client: Elasticsearch, indices: MonitorIndices) -> None:
+    client.indices.put_mapping(index=indices.subscriptions, properties=ADDED_FIELDS)
+
 
 def save(client: Elasticsearch, indices: MonitorIndices, subscription: Subscription) -> None:
+    add_new_fields(client, indices)
     client.index(
         index=indices.subscriptions, id=subscription.id, document=subscription.document(), refresh=True
     )

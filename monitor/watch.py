@@ -1,14 +1,18 @@
 """The watch loop: crawl every configured portal on a schedule, index, then notify.
 
-One cycle crawls the sites one at a time (each in its own Scrapy child process,
-see `crawler.fetch`), recording each site's run, then runs `notify`. A site that
-fails is recorded as failed and the next one is crawled. Between cycles the loop
-sleeps. Deliveries go out on a thread of their own (`BackgroundSender`), retries
+One cycle crawls all the sites in one shared crawl (`crawl_together`: one Scrapy
+child, polite to each host, documents imported as they arrive, see `crawler.run`),
+then records each site's run from the crawl's per-site summary, then runs `notify`.
+Every cycle re-crawls conditionally (ETag, Last-Modified, hashes), so an unchanged
+portal costs its listing pages. A site that fails is recorded as failed; the others
+are not delayed by it. (`crawl` instead crawls the sites one at a time, one crawl
+each.) Between cycles the loop sleeps.
+Deliveries go out on a thread of their own (`BackgroundSender`), retries
 included, so a slow webhook receiver never delays a crawl; `--once` sends inline.
 
-SIGTERM or SIGINT once: the current site is finished, then the loop stops (no new
+SIGTERM or SIGINT once: the current crawl is finished, then the loop stops (no new
 site, no notify: the next start derives the notifications from the index). Twice:
-the current site is abandoned at once and recorded so. Either way nothing is lost:
+the current crawl is abandoned at once and recorded so. Either way nothing is lost:
 indexing is idempotent and notifications come from the index state.
 """
 
@@ -25,7 +29,9 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch
+from elasticsearch.helpers import bulk
 
+from audit.run import after_crawl
 from govreports.errors import GovreportsError
 from govreports.redaction import redactor
 from govreports.settings import Settings
@@ -43,6 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("govreports.watch")
 # Crawl one site into the index: `crawler.run.crawl` with the loop's options bound.
 CrawlSite = Callable[[Settings, "Site", Elasticsearch], "CrawlSummary"]
+# Crawl many sites into the index in one shared crawl: `crawler.run.crawl` with the loop's options bound.
+CrawlSites = Callable[[Settings, Sequence["Site"], Elasticsearch], "CrawlSummary"]
 # Longest single sleep, so a clock jump is noticed.
 MAX_NAP = timedelta(minutes=5)
 
@@ -101,41 +109,68 @@ def crawl_site(settings: Settings, site: Site, client: Elasticsearch, *, polite:
     return crawl(settings, [site], es_client=client, polite=polite)
 
 
+def crawl_together(
+    settings: Settings, sites: Sequence[Site], client: Elasticsearch, *, polite: bool = True
+) -> CrawlSummary:
+    """The production `CrawlSites`: the crawler's own entry point, for all the sites at once."""
+    from crawler.run import crawl
+
+    return crawl(settings, sites, es_client=client, polite=polite)
+
+
 def run_cycle(
     client: Elasticsearch,
     settings: Settings,
     sites: Sequence[Site],
     *,
-    crawl: CrawlSite,
+    crawl: CrawlSite | None = None,
+    together: CrawlSites | None = None,
     stop: StopSignal,
     clock: Clock = utc_now,
     policy: RetryPolicy | None = None,
     sender: BackgroundSender | None = None,
 ) -> CycleOutcome:
-    """Crawl each site (each failure recorded, none fatal), then notify (through `sender` when given);
+    """Crawl the sites — all in one crawl (`together`) or one at a time (`crawl`) — recording each
+    site's run (each failure recorded, none fatal), then notify (through `sender` when given);
     stops early on `stop`."""
     indices = MonitorIndices(settings.index)
     with elasticsearch_errors(settings.es_url):
         ensure_indices(client, indices)
         abandon_orphans(client, indices, clock())
     outcome = CycleOutcome(new_cycle_id(clock()))
+    if together is not None:
+        # The cycle's time bounds the one crawl.
+        within = settings.model_copy(update={"crawl_timeout": min(settings.crawl_timeout,
+                                                                  settings.watch_cycle_timeout)})
+        outcome.runs = _crawl_together(client, within, sites, outcome.cycle_id, together, clock)
+    elif crawl is not None:
+        _crawl_each(client, settings, sites, outcome, crawl=crawl, stop=stop, clock=clock)
+    else:
+        raise ValueError("run_cycle needs `crawl` or `together`")
+    if stop.requested:
+        outcome.stopped = True
+        return outcome
+    log.info("cycle %s: %s", outcome.cycle_id, after_crawl(client, settings))  # before notify: its events
+    outcome.notified = notify(client, settings, clock=clock, policy=policy, sender=sender)
+    return outcome
+
+
+def _crawl_each(
+    client: Elasticsearch, settings: Settings, sites: Sequence[Site], outcome: CycleOutcome, *,
+    crawl: CrawlSite, stop: StopSignal, clock: Clock,
+) -> None:
+    """One crawl per site, in turn, until `stop`."""
     # The cycle's time: no site starts after it, and each crawl gets at most what is left.
     deadline = clock() + timedelta(seconds=settings.watch_cycle_timeout)
     for site in sites:
         if stop.requested:
-            outcome.stopped = True
-            return outcome
+            return
         left = (deadline - clock()).total_seconds()
         if left <= 0:
             outcome.runs.append(_out_of_time(client, settings, site, outcome.cycle_id, clock))
             continue
         within = settings.model_copy(update={"crawl_timeout": min(settings.crawl_timeout, left)})
         outcome.runs.append(_crawl_one(client, within, site, outcome.cycle_id, crawl, clock))
-    if stop.requested:
-        outcome.stopped = True
-        return outcome
-    outcome.notified = notify(client, settings, clock=clock, policy=policy, sender=sender)
-    return outcome
 
 
 def _out_of_time(
@@ -179,6 +214,57 @@ def _crawl_one(
     return run
 
 
+def _crawl_together(
+    client: Elasticsearch, settings: Settings, sites: Sequence[Site], cycle_id: str, together: CrawlSites,
+    clock: Clock,
+) -> list[SiteRun]:
+    """One crawl of all the sites; each site's run recorded from its part of the summary."""
+    runs = [start_run(cycle_id, site.name, clock()) for site in sites]
+    _save_runs(client, settings, runs)
+    log.info("cycle %s: crawling %d sites together", cycle_id, len(runs))
+    try:
+        summary = together(settings, sites, client)
+    except Abandon:
+        _finish_all(client, settings, runs, clock(), "abandoned", "stopped by a second signal mid-crawl")
+        raise
+    except Exception as error:  # the shared crawl failed as a whole: every site's run says why
+        problem = redactor(settings).redact(f"{type(error).__name__}: {error}")
+        log.warning("cycle %s: the crawl failed: %s", cycle_id, problem)
+        _finish_all(client, settings, runs, clock(), "failed", problem)
+        return runs
+    by_site = {part.name: part for part in summary.sites}
+    own = {f"site {part.name}: {part.error}" for part in summary.sites if part.error}
+    shared = [error for error in summary.errors if error not in own]  # a timeout, an index refusing
+    for run in runs:
+        part = by_site.get(run.site)
+        if part is not None:
+            run.fetched, run.new, run.revised = part.pages, part.new, part.revised
+            run.unchanged, run.failed = part.unchanged, part.failed
+        problems = ([f"site {run.site}: {part.error}"] if part is not None and part.error else []) + shared
+        said = redactor(settings).redact("; ".join(problems)) if problems else None
+        run.status, run.finished_at, run.error = "failed" if said else "ok", clock(), said
+    _save_runs(client, settings, runs)
+    log.info("cycle %s: %d pages, %d new, %d revised, %d unchanged, %d failed, %d site(s) with errors",
+             cycle_id, summary.pages_fetched, summary.new, summary.revised, summary.unchanged,
+             summary.failed, sum(1 for run in runs if run.error))
+    return runs
+
+
+def _finish_all(client: Elasticsearch, settings: Settings, runs: list[SiteRun], now: datetime,
+                status: RunStatus, error: str) -> None:
+    for run in runs:
+        run.status, run.finished_at, run.error = status, now, error
+    _save_runs(client, settings, runs)
+
+
+def _save_runs(client: Elasticsearch, settings: Settings, runs: list[SiteRun]) -> None:
+    """Many sites' runs in one bulk request (one `save_run` each would cost a refresh each)."""
+    actions = [{"_index": MonitorIndices(settings.index).watch, "_id": run.id, "_source": run.document()}
+               for run in runs]
+    with elasticsearch_errors(settings.es_url):
+        bulk(client, actions, refresh=True)
+
+
 def _count(run: SiteRun, summary: CrawlSummary) -> None:
     run.fetched = summary.pages_fetched
     run.new, run.revised = summary.new, summary.revised
@@ -208,7 +294,8 @@ def watch(
     *,
     every: timedelta,
     once: bool,
-    crawl: CrawlSite,
+    crawl: CrawlSite | None = None,
+    together: CrawlSites | None = None,
     stop: StopSignal,
     clock: Clock = utc_now,
     policy: RetryPolicy | None = None,
@@ -220,9 +307,8 @@ def watch(
         while not stop.requested:
             started = clock()
             try:
-                outcome = run_cycle(
-                    client, settings, sites, crawl=crawl, stop=stop, clock=clock, policy=policy, sender=sender
-                )
+                outcome = run_cycle(client, settings, sites, crawl=crawl, together=together, stop=stop,
+                                    clock=clock, policy=policy, sender=sender)
             except GovreportsError as error:
                 if once:
                     raise

@@ -80,6 +80,7 @@ FACET_LABELS: Final[dict[str, str]] = {
     "timeliness": "发布时效",
     "chain": "跨年度衔接",
     "copied": "内容重复",
+    "ocr": "识别方式",
 }
 # The audit across the years (docs/audit.md).
 TIMELINESS_LABELS: Final[dict[str, str]] = {
@@ -94,6 +95,8 @@ CHAIN_LABELS: Final[dict[str, str]] = {
     "not_assessable": "无法核对",
 }
 COPIED_LABELS: Final[dict[bool, str]] = {True: "与往年或其他报告高度重复", False: "未见高度重复"}
+# Reports read from scans or pictures of their tables: their numbers came through OCR.
+OCR_LABELS: Final[dict[bool, str]] = {True: "图片识别（OCR）", False: "文本直接读取"}
 CROSS_YEAR_LABELS: Final[dict[str, str]] = {
     "carry_chain": "结转数据衔接（四、结转下年度 → 次年二、上年结转）",
     "in_force_chain": "现行有效件数衔接",

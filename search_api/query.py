@@ -44,10 +44,10 @@ Value = Annotated[str, Field(min_length=1, max_length=200)]
 TOTAL_AGGREGATION = "matching"  # the counts body's total; not a facet name
 FACETS: tuple[str, ...] = (
     "year", "province", "city", "county", "office", "level", "template", "consistent",
-    "timeliness", "chain", "copied",
+    "timeliness", "chain", "copied", "ocr",
 )
 # Facets of one boolean (a yes/no choice), the rest lists of values.
-BOOLEAN_FACETS: frozenset[str] = frozenset({"consistent", "copied"})
+BOOLEAN_FACETS: frozenset[str] = frozenset({"consistent", "copied", "ocr"})
 FACET_FIELDS: dict[str, str] = {
     "year": "year",
     "province": "region.province",
@@ -61,6 +61,7 @@ FACET_FIELDS: dict[str, str] = {
     "timeliness": "timeliness.status",
     "chain": "cross_year.chain",
     "copied": "reuse.flagged",
+    "ocr": "ocr",
 }
 GROUP_BY = Literal["year", "province", "city", "county", "office", "level"]
 SORT_PATTERN = rf"^(relevance|newest|year|[+-]?({'|'.join(TOTAL_KEYS)}))$"
@@ -120,6 +121,9 @@ class SearchFilters(BaseModel):
         default_factory=list, description="cross-year rules: broken if any is broken (docs/audit.md)"
     )
     copied: bool | None = Field(None, description="true: the narrative is flagged as copied (docs/audit.md)")
+    ocr: bool | None = Field(
+        None, description="true: some of the report was read by OCR (a scan, pictures of its tables)"
+    )
 
     min_applications_received: Count | None = None
     max_applications_received: Count | None = None

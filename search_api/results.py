@@ -34,7 +34,7 @@ def clean_fragment(fragment: str) -> str:
 
 
 def facet_values(facet: str, buckets: list[dict[str, Any]]) -> list[FacetValue]:
-    """The buckets' values: booleans for `consistent` and `copied`; otherwise the keys as the index
+    """The buckets' values: booleans for `consistent`, `copied` and `ocr`; otherwise the keys as the index
     holds them (numbers for `year`, strings for the keyword facets)."""
     if facet in BOOLEAN_FACETS:
         return [bucket["key_as_string"] == "true" for bucket in buckets]

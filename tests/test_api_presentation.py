@@ -83,6 +83,7 @@ def _facets_answer() -> dict[str, Any]:
     buckets["year"] = [{"key": 2021, "doc_count": 3}]
     buckets["consistent"] = [{"key": 1, "key_as_string": "true", "doc_count": 2}]
     buckets["copied"] = [{"key": 0, "key_as_string": "false", "doc_count": 3}]
+    buckets["ocr"] = [{"key": 1, "key_as_string": "true", "doc_count": 1}]
     aggregations: dict[str, Any] = {facet: {"values": {"buckets": buckets[facet]}} for facet in FACETS}
     aggregations[TOTAL_AGGREGATION] = {"doc_count": 3}
     return {"aggregations": aggregations}

@@ -8,15 +8,21 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 
+from audit import store as audit_store
+from audit.store import AuditIndices
 from govreports.errors import ElasticsearchUnavailable
 from govreports.es_client import (
+    IndexSizing,
     build_async_client,
     build_client,
+    create_index,
     delete_prefixed,
     ensure_reachable,
     ensure_reachable_async,
 )
 from govreports.settings import Settings
+from indexer.lifecycle import create_next_index, ensure_index
+from monitor.indices import MonitorIndices, ensure_indices, index_definition
 
 pytestmark = pytest.mark.es
 
@@ -97,3 +103,47 @@ def test_async_client_reports_an_unreachable_cluster(free_port: int) -> None:
 
     with pytest.raises(ElasticsearchUnavailable):
         asyncio.run(reach())
+
+
+def test_a_request_moves_to_another_node_when_one_does_not_answer(
+    es_session_settings: Settings, free_port: int
+) -> None:
+    nodes = f"http://127.0.0.1:{free_port},{es_session_settings.es_url}"
+    client = build_client(es_session_settings.model_copy(update={"es_url": nodes}))
+
+    statuses = {client.cluster.health()["status"] for _ in range(4)}
+
+    assert statuses <= {"green", "yellow"}
+
+
+def _sizes(client: Elasticsearch, index: str) -> tuple[str, str | None, str | None]:
+    settings = client.indices.get_settings(index=index)[index]["settings"]["index"]
+    return (
+        settings["number_of_shards"],
+        settings.get("number_of_replicas"),
+        settings.get("auto_expand_replicas"),
+    )
+
+
+def test_every_index_govreports_creates_gets_a_replica_once_a_second_node_is_there(
+    es_client: Elasticsearch, es_index: str
+) -> None:
+    reports = ensure_index(es_client, es_index)
+    monitor = MonitorIndices(es_index)
+    ensure_indices(es_client, monitor)
+    audit = AuditIndices(es_index)
+    audit_store.ensure_indices(es_client, audit)
+    rebuilt = create_next_index(es_client, es_index)
+
+    created = [reports, rebuilt, *monitor.all(), audit.offices, audit.findings, audit.ledger]
+    for index in created:
+        assert _sizes(es_client, index)[::2] == ("1", "0-1"), index
+
+
+def test_an_explicit_sizing_is_applied(es_client: Elasticsearch, es_index: str) -> None:
+    sizing = IndexSizing(shards=2, replicas=0)
+
+    assert create_index(es_client, es_index, index_definition("watch"), sizing=sizing)
+    assert not create_index(es_client, es_index, index_definition("watch"), sizing=sizing)  # there already
+
+    assert _sizes(es_client, es_index) == ("2", "0", None)

@@ -198,3 +198,36 @@ def test_processes_of_other_programs_are_never_the_node() -> None:
             assert not processes.node_alive(other.pid)
         finally:
             other.kill()
+
+
+def test_a_cluster_member_finds_its_peers_on_transport_ports_100_above(tmp_path: Path) -> None:
+    cluster = layout.ClusterLayout(es_home=tmp_path, base_port=9210)
+    member = cluster.node(9211)
+
+    lines = layout.elasticsearch_yml(member, cluster_size=3).splitlines()
+
+    assert "cluster.name: govreports-local-9210" in lines
+    assert "node.name: govreports-9211" in lines
+    assert "http.port: 9211" in lines and "transport.port: 9311" in lines
+    assert 'discovery.seed_hosts: ["127.0.0.1:9310", "127.0.0.1:9311", "127.0.0.1:9312"]' in lines
+    assert not [line for line in lines if line.startswith(("discovery.type", "cluster.initial_master_nodes"))]
+    assert "network.host: 127.0.0.1" in lines and "xpack.security.enabled: false" in lines
+
+
+def test_only_the_first_start_names_the_nodes_electing_the_first_master(tmp_path: Path) -> None:
+    member = layout.ClusterLayout(es_home=tmp_path, base_port=9210).node(9210)
+    first = layout.elasticsearch_yml(member, cluster_size=3, bootstrap=True).splitlines()
+    assert 'cluster.initial_master_nodes: ["govreports-9210", "govreports-9211", "govreports-9212"]' in first
+
+
+def test_a_cluster_keeps_its_folders_apart_from_the_single_node_of_its_port(tmp_path: Path) -> None:
+    single = NodeLayout(es_home=tmp_path, port=9210)
+    cluster = layout.ClusterLayout(es_home=tmp_path, base_port=9210)
+    members = cluster.nodes(3)
+
+    assert [member.port for member in members] == [9210, 9211, 9212]
+    assert len({single.data, *(member.data for member in members)}) == 4
+    assert all(member.root.is_relative_to(tmp_path / "clusters" / "9210") for member in members)
+    assert members[0].server_log.name == "govreports-local-9210.log"
+    assert {member.lock_file for member in members} == {tmp_path / "clusters" / "9210.lock"}
+    assert single.lock_file != members[0].lock_file

@@ -27,12 +27,16 @@ _EXTENSION_FORMAT: dict[str, Format] = {
     "doc": "doc",
     "wps": "doc",
     "rtf": "doc",
+    # A scan posted as a picture, read by OCR (the spider follows these only when OCR is on).
+    **dict.fromkeys(("jpg", "jpeg", "png", "tif", "tiff"), "image"),
 }
-_EXTENSION = re.compile(r"\.(pdf|docx|doc|wps|rtf)$", re.IGNORECASE)
+_EXTENSION = re.compile(r"\.(pdf|docx|doc|wps|rtf|jpg|jpeg|png|tif|tiff)$", re.IGNORECASE)
 # In link text the file name may be wrapped: 附件【…报告.pdf】, (xxx.docx).
-_NAMED_FILE = re.compile(r"\.(pdf|docx|doc|wps|rtf)(?![a-z0-9])", re.IGNORECASE)
-# Preference when a stub offers the same report twice: tables survive best in DOCX.
-_FORMAT_RANK: dict[Format, int] = {"docx": 0, "pdf": 1, "doc": 2, "html": 3, "txt": 4}
+_NAMED_FILE = re.compile(r"\.(pdf|docx|doc|wps|rtf|jpg|jpeg|png|tif|tiff)(?![a-z0-9])", re.IGNORECASE)
+# Preference when a stub offers the same report twice: tables survive best in DOCX, worst in a picture.
+_FORMAT_RANK: dict[Format, int] = {"docx": 0, "pdf": 1, "doc": 2, "html": 3, "txt": 4, "image": 5}
+# Picture signatures: PNG, JPEG, TIFF (both byte orders).
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 # Words of a report's body; a page holding two of them carries the report itself.
 _BODY_MARKERS = (
     "总体情况",
@@ -99,6 +103,8 @@ def sniff_format(data: bytes, content_type: str | None, url: str) -> Format | No
         return "docx" if b"word/" in data[:65536] or url_format(url) == "docx" else None
     if head.startswith((OLE_MAGIC, RTF_MAGIC)):
         return "doc"
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind in ("text/html", "application/xhtml+xml") or data.lstrip()[:1] == b"<":
         return "html"

@@ -7,8 +7,9 @@
         trs.add_report(); trs.revise(key)   # change the portal between crawls
         server.hits("trs")                  # every request the portal received
 
-`build_rough_portal()`, `build_jcms_portal()`, `build_gkmlpt_portal()` and `build_sitemap_portal()`
-make one portal each, for `PortalServer([portal])`.
+`build_rough_portal()`, `build_jcms_portal()`, `build_gkmlpt_portal()`, `build_sitemap_portal()` and
+`build_pictures_portal()` (scans: tables as pictures, a JPG report; OCR) make one portal each, for
+`PortalServer([portal])`.
 """
 
 from crawler.portals.catalog import (
@@ -17,6 +18,7 @@ from crawler.portals.catalog import (
     Truth,
     build_gkmlpt_portal,
     build_jcms_portal,
+    build_pictures_portal,
     build_portals,
     build_rough_portal,
     build_sitemap_portal,
@@ -31,6 +33,7 @@ __all__ = [
     "Truth",
     "build_gkmlpt_portal",
     "build_jcms_portal",
+    "build_pictures_portal",
     "build_portals",
     "build_rough_portal",
     "build_sitemap_portal",

@@ -19,7 +19,7 @@ from crawler.portals import content, pages
 from crawler.portals.styles import STYLES, GkmlptStyle, Item, JcmsStyle, SitemapStyle, Style, StyleName
 from crawler.sites import Site
 from govreports.model import Level, Region
-from indexer.synthetic import FORMATS
+from indexer.synthetic import FORMATS, SyntheticReport
 from indexer.synthetic.vocabulary import PLACES
 
 EntryKind = Literal["report", "noise", "disallowed", "broken", "failing"]
@@ -29,6 +29,8 @@ Behaviour = Literal["normal", "hang", "reset", "huge", "error"]
 # The four imitated CMS families and the encoding each portal writes.
 FAMILIES: tuple[tuple[StyleName, str], ...] = (("trs", "utf-8"), ("nextlink", "utf-8"), ("query", "utf-8"),
                                                ("gbk", "gbk"))
+# The file type each layout serves ("html": the detail page itself).
+FILE_TYPES: dict[str, str] = {**FORMATS, **content.PICTURE_LAYOUTS}
 # How each style publishes its reports: page layouts and attachment types, in turn.
 LAYOUTS: dict[StyleName, tuple[str, ...]] = {
     "trs": ("html", "pdf", "docx"),
@@ -79,6 +81,7 @@ class Entry:
     slow: bool = False
     behaviour: Behaviour = "normal"
     corrupt: bool = False  # the document carries bytes invalid in its declared encoding
+    scan: int = 0  # layout html_pictures: bumped when the pictures are scanned again (new bytes)
 
     @property
     def document_path(self) -> str:
@@ -226,9 +229,38 @@ class Portal:
         self.document_bytes(entry)
         return entry
 
+    def synthetic(self, entry: Entry) -> SyntheticReport:
+        """The report an entry's document prints (its current revision)."""
+        if entry.identity is None:
+            raise ValueError(f"entry {entry.key} is not a report")
+        return content.report_of(self.seed, self._content_key(entry.key), entry.revision, entry.identity)
+
+    def rescan(self, key: str) -> Entry:
+        """Replace the pictures of a page's tables with another scan of them; the page stays the same."""
+        with self._lock:
+            entry = next(entry for entry in self.entries if entry.key == key)
+            entry.scan += 1
+        return entry
+
+    def pictures(self, entry: Entry) -> dict[str, bytes]:
+        """The pictures a report page shows (layout html_pictures), by path."""
+        if entry.identity is None or entry.layout != "html_pictures":
+            return {}
+        folder = entry.detail_path.rsplit("/", 1)[0]
+        _page, pictures = self._page_with_pictures(entry, entry.identity)
+        return {f"{folder}/{source}": data for source, data in pictures.items()}
+
+    def _page_with_pictures(self, entry: Entry, identity: content.ReportIdentity
+                            ) -> tuple[bytes, dict[str, bytes]]:
+        stem = entry.detail_path.rsplit("/", 1)[1].rsplit(".", 1)[0]
+        return content.page_with_pictures(self.seed, self._content_key(entry.key), entry.revision, identity,
+                                          stem, entry.scan)
+
     def document_bytes(self, entry: Entry) -> bytes:
         if entry.identity is None or entry.layout is None:
             raise ValueError(f"entry {entry.key} is not a report")
+        if entry.layout == "html_pictures":
+            return self._page_with_pictures(entry, entry.identity)[0]
         return content.report_bytes(self.seed, self._content_key(entry.key), entry.revision, entry.identity,
                                     entry.layout)
 
@@ -274,7 +306,7 @@ class Portal:
         published = published or date(year + 1, 1, 5) + timedelta(days=rng.randint(0, 50))
         title = rng.choice(REPORT_TITLES).format(office=identity.office, year=year)
         detail = self.style.detail_path(number, published)
-        extension = None if FORMATS[layout] == "html" else FORMATS[layout]
+        extension = None if FILE_TYPES[layout] == "html" else FILE_TYPES[layout]
         attachment = self.style.attachment_path(number, published, extension) if extension else None
         return Entry(key, "report", title, published, detail, detail, layout, attachment, identity)
 
@@ -384,6 +416,8 @@ class Portal:
             return self._detail(entry)
         if target == entry.attachment_path:
             return self._document(entry, self.style.attachment_content_type(self._extension(entry)))
+        if picture := self.pictures(entry).get(target):
+            return Resource(picture, "image/jpeg", validators=True, last_modified=entry.published)
         return None
 
     def _detail(self, entry: Entry) -> Resource | None:
@@ -422,7 +456,7 @@ class Portal:
                         last_modified=modified, delay=delay)
 
     def _extension(self, entry: Entry) -> str:
-        return FORMATS[entry.layout or "html"]
+        return FILE_TYPES[entry.layout or "html"]
 
 
 def _corrupt(body: bytes) -> bytes:
@@ -480,6 +514,25 @@ def build_rough_portal(seed: int = 7) -> Portal:
         corrupt_listing=True,
     )
     portal.populate_rough(random.Random(f"{seed}:rough"))
+    return portal
+
+
+def build_pictures_portal(seed: int = 7) -> Portal:
+    """A TRS portal of an office that posts scans: a report page whose tables are pictures, and a
+    report posted as a JPG behind a stub page."""
+    province, city, county = PLACES[(seed + 17) % len(PLACES)]
+    portal = Portal(
+        name="pictures",
+        style=STYLES["trs"],
+        seed=seed,
+        region=Region(province=province, city=city, county=county),
+        level="county",
+        site_name=f"{county}人民政府",
+        slow_seconds=0.0,
+    )
+    rng = random.Random(f"{seed}:pictures")
+    portal.entries += [portal._report(rng, "html_pictures"), portal._report(rng, "jpg"),
+                       portal._noise(rng, NOISE_TITLES[0])]
     return portal
 
 

@@ -2,7 +2,9 @@
 
 Each portal is its own site (its own robots.txt, its own host:port). The server
 answers conditional requests (ETag / Last-Modified → 304), and logs every request
-it receives so tests can assert what a crawl fetched, server-side.
+it receives so tests can assert what a crawl fetched, server-side. It also watches
+politeness: a request reaching a host (address and port) less than `min_gap` seconds
+after that host's previous one is logged as a `Violation`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import random
 import socket
 import struct
 import sys
@@ -42,6 +45,15 @@ class Hit:
     method: str = "GET"
 
 
+@dataclass(frozen=True)
+class Violation:
+    """A request that reached `host` only `gap` seconds after the host's previous one."""
+
+    host: str
+    target: str
+    gap: float
+
+
 class _PortalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -60,6 +72,14 @@ class _PortalHTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _PortalHTTPServer
+
+    def parse_request(self) -> bool:
+        # The request line is read: the time it reached the host, before any latency is simulated.
+        parsed = super().parse_request()
+        if parsed:
+            host, port = self.server.server_address[:2]
+            self.server.owner.arrived(str(host) + f":{port}", self.path)
+        return parsed
 
     def do_GET(self) -> None:
         self._serve(send_body=True)
@@ -84,6 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, *, send_body: bool) -> None:
         owner, portal = self.server.owner, self.server.portal
+        owner.wait_latency()
         resource = portal.resolve(self.path)
         conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
         if resource is None:
@@ -191,9 +212,17 @@ class PortalServer:
     """
 
     def __init__(self, portals: Iterable[Portal], *, ports: Iterable[int] | None = None,
-                 addresses: Iterable[str] | None = None, hang_seconds: float = 60.0) -> None:
+                 addresses: Iterable[str] | None = None, hang_seconds: float = 60.0,
+                 latency: tuple[float, float] = (0.0, 0.0), min_gap: float = 1.0,
+                 poll_interval: float = 0.05) -> None:
         self.portals = {portal.name: portal for portal in portals}
         self.hang_seconds = hang_seconds
+        self.latency = latency  # each answer waits a random time in this range (seconds)
+        self.min_gap = min_gap
+        # How often each portal's thread looks for a stop: short, so a few portals stop at once.
+        self.poll_interval = poll_interval
+        self._arrivals: dict[str, float] = {}
+        self._violations: list[Violation] = []
         self.stopping = threading.Event()
         self._ports = list(ports) if ports is not None else [0] * len(self.portals)
         self._addresses = list(addresses) if addresses is not None else ["127.0.0.1"] * len(self.portals)
@@ -217,8 +246,7 @@ class PortalServer:
         for portal, port, address in zip(self.portals.values(), self._ports, self._addresses, strict=True):
             server = _PortalHTTPServer((address, port), portal, self)
             portal.base_url = f"http://{address}:{server.server_address[1]}"
-            # A short poll interval: stopping five servers one after another should not take seconds.
-            serve = functools.partial(server.serve_forever, poll_interval=0.05)
+            serve = functools.partial(server.serve_forever, poll_interval=self.poll_interval)
             thread = threading.Thread(target=serve, name=f"portal-{portal.name}", daemon=True)
             thread.start()
             self._servers.append(server)
@@ -261,3 +289,22 @@ class PortalServer:
     def clear_hits(self) -> None:
         with self._lock:
             self._hits.clear()
+
+    # --- politeness -----------------------------------------------------------------
+
+    def arrived(self, host: str, target: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            previous = self._arrivals.get(host)
+            self._arrivals[host] = now
+            if previous is not None and now - previous < self.min_gap:
+                self._violations.append(Violation(host, target, now - previous))
+
+    def violations(self) -> list[Violation]:
+        with self._lock:
+            return list(self._violations)
+
+    def wait_latency(self) -> None:
+        low, high = self.latency
+        if high > 0:
+            time.sleep(random.uniform(low, high))

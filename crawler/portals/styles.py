@@ -345,6 +345,7 @@ _CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "doc": "application/msword",
+    "jpg": "image/jpeg",
 }
 
 STYLES: dict[StyleName, Style] = {

@@ -62,17 +62,21 @@ def crawl(site: SiteNames = None, start_url: StartUrl = None, out: Out = None, p
     for line in summary.lines():
         typer.echo(line)
     if out is None:
-        _notify_subscriptions(settings)
+        _audit_and_notify(settings)
     if summary.errors:
         raise GovreportsError("; ".join(summary.errors))
 
 
-def _notify_subscriptions(settings: Settings) -> None:
-    """Subscriptions hear of every index run, not only the watch loop's."""
+def _audit_and_notify(settings: Settings) -> None:
+    """The audit looks at what the crawl wrote; subscriptions hear of every index run, not only the
+    watch loop's."""
+    from audit.run import after_crawl
     from govreports.es_client import build_client
     from monitor.notify import notify
 
-    typer.echo(notify(build_client(settings), settings).line())
+    client = build_client(settings)
+    typer.echo(after_crawl(client, settings))
+    typer.echo(notify(client, settings).line())
 
 
 def _sites(settings: Settings, names: list[str], start_url: str | None) -> list[Site]:

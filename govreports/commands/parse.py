@@ -46,9 +46,13 @@ def register(app: typer.Typer) -> None:
 def report_line(path: Path, announce: Announce, *, pretty: bool) -> str:
     """One file's report as JSON (run in a parsing worker)."""
     from indexer.documents import detect_format, parse_file
+    from indexer.local_pictures import with_local_pictures
 
     data = path.read_bytes()
-    announce(data, detect_format(path, data))  # read once more by parse_file, from the page cache
+    format = detect_format(path, data)
+    if format == "html" and get_settings().ocr:  # the limits grow with the pictures read with it
+        data = with_local_pictures(path, data)
+    announce(data, format)  # read once more by parse_file, from the page cache
     return parse_file(path, ocr=get_settings().ocr).model_dump_json(indent=2 if pretty else None)
 
 

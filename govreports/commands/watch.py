@@ -34,12 +34,13 @@ ShardOption = Annotated[
 def watch(every: Every = "6h", once: Once = False, site: SiteNames = None, polite: Polite = True,
           shard: ShardOption = None) -> None:
     """Keep crawling every configured portal (GOVREPORTS_SITES), index what is new or revised,
-    and notify subscriptions. Stop with Ctrl-C or SIGTERM: the current site is finished first
-    (a second signal abandons it); the next start resumes without losing a notification."""
+    and notify subscriptions. Each cycle crawls all the sites together, polite to each host.
+    Stop with Ctrl-C or SIGTERM: the current crawl is finished first (a second signal abandons
+    it); the next start resumes without losing a notification."""
     from govreports.es_client import build_client, ensure_reachable
     from monitor.durations import parse_duration
     from monitor.subscriptions import seal_stored_secrets
-    from monitor.watch import Abandon, StopSignal, crawl_site
+    from monitor.watch import Abandon, StopSignal, crawl_together
     from monitor.watch import watch as watch_loop
 
     interval = parse_duration(every)
@@ -68,7 +69,7 @@ def watch(every: Every = "6h", once: Once = False, site: SiteNames = None, polit
                 once=once,
                 stop=stop,
                 on_cycle=on_cycle,
-                crawl=lambda s, one, c: crawl_site(s, one, c, polite=polite),
+                together=lambda s, many, c: crawl_together(s, many, c, polite=polite),
             )
     except Abandon:
         raise GovreportsError("stopped mid-site (second signal): the next start crawls it again") from None

@@ -25,6 +25,7 @@ from govreports.elastic.service_user import (
     service_identity,
 )
 from govreports.errors import ElasticsearchUnavailable, GovreportsError
+from govreports.redaction import node_urls
 from govreports.settings import Settings
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -54,14 +55,20 @@ class RunningNode:
         )
 
 
+def first_node_url(settings: Settings) -> str:
+    """The node URL a local node or cluster is started at: the first of GOVREPORTS_ES_URL's list."""
+    urls = node_urls(settings.es_url)
+    return (urls[0] if urls else settings.es_url).rstrip("/")
+
+
 def layout_for(settings: Settings) -> NodeLayout:
-    _, port = host_and_port(settings.es_url)
+    _, port = host_and_port(first_node_url(settings))
     return NodeLayout(es_home=settings.es_home.resolve(), port=port)
 
 
 def start(settings: Settings) -> tuple[RunningNode, bool]:
     """Make sure a node answers at `settings.es_url`; return it and whether this call started it."""
-    url = settings.es_url.rstrip("/")
+    url = first_node_url(settings)
     first_look = probe(url)
     if first_look.answer is Answer.ELASTICSEARCH:
         return describe_running(url, layout_for(settings)), False
@@ -93,12 +100,13 @@ def refuse_unstartable(url: str, look: Probe) -> None:
         )
 
 
-def spawn(settings: Settings, layout: NodeLayout) -> int:
+def spawn(settings: Settings, layout: NodeLayout, *, cluster_size: int = 1, bootstrap: bool = False) -> int:
+    """Launch the node in `layout` (a cluster member knows its `cluster_size` peers); return its pid."""
     java_home = find_java_home()
     settings.es_home.mkdir(parents=True, exist_ok=True)
     with file_lock(settings.es_home / "distribution.lock"):
         distribution = ensure_distribution(settings.es_home.resolve())
-    write_config(layout, distribution, settings.es_heap)
+    write_config(layout, distribution, settings.es_heap, cluster_size=cluster_size, bootstrap=bootstrap)
     identity = node_identity(layout)
     layout.pid_file.unlink(missing_ok=True)
     environment = {
@@ -199,7 +207,7 @@ def describe_running(url: str, layout: NodeLayout) -> RunningNode:
 def stop(settings: Settings) -> str:
     """Stop the node that `start` started for this URL; never touch anything else."""
     layout = layout_for(settings)
-    url = settings.es_url.rstrip("/")
+    url = first_node_url(settings)
     if not layout.root.parent.exists():
         return f"not running: no node was started by govreports for {url}"
     with file_lock(layout.lock_file):
@@ -215,7 +223,7 @@ def stop(settings: Settings) -> str:
 
 
 def status(settings: Settings) -> str:
-    url = settings.es_url.rstrip("/")
+    url = first_node_url(settings)
     layout = layout_for(settings)
     look = probe(url)
     if look.answer is Answer.ELASTICSEARCH:

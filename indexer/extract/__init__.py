@@ -42,9 +42,10 @@ def extract(data: bytes, format: str, *, ocr: bool = False) -> Extracted:
 
         return text.extract(data)
     if format == "html":
-        from indexer.extract import html
+        # A page, or a page bundled with the pictures of its tables (read with OCR only).
+        from indexer.extract import page_images
 
-        return html.extract(data)
+        return page_images.extract(data, ocr=ocr)
     if format == "pdf":
         from indexer.extract import pdf
 

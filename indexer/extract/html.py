@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from itertools import chain, islice
 
@@ -115,11 +115,43 @@ _MAX_SPAN = 200
 _MAX_CELLS = 200_000
 
 
-def extract(data: bytes) -> Extracted:
+def extract(data: bytes, pictures: Pictures | None = None) -> Extracted:
+    """The page's report as lines and TAB rows.
+
+    `pictures`: reads the article's pictures (`indexer.extract.page_images`) given the page's own
+    text; the rows it gives for a picture stand where the page shows it, and the text is then
+    marked as read by OCR.
+    """
     check_size(data, "HTML")
     warnings: list[ParseWarning] = []
     root = parse(decode(data))
     title, published = title_hint(root), date_hint(root)
+    container = _content(root, warnings)
+    text = _print(container)
+    read_pictures = False
+    if pictures is not None and (sources := image_sources(container)):
+        rows, picture_warnings = pictures(text, sources)
+        warnings += picture_warnings
+        if rows:
+            text, read_pictures = _print(container, rows), True
+    return Extracted(
+        text=text,
+        title=title,
+        published_date=published,
+        warnings=warnings,
+        explicit_cells=True,
+        ocr=read_pictures,
+    )
+
+
+def article_image_sources(data: bytes) -> list[str]:
+    """The pictures the page's report shows (`image_sources` of its content container)."""
+    check_size(data, "HTML")
+    return image_sources(_content(parse(decode(data)), []))
+
+
+def _content(root: Element, warnings: list[ParseWarning]) -> Element:
+    """The element holding the report, its inner chrome dropped; the body when none is found."""
     _strip(root, *_DROP_TAGS)
     markers = MarkerIndex(root)
     container = main_container(root, markers)
@@ -129,15 +161,39 @@ def extract(data: bytes) -> Extracted:
         )
         container = root.find("body") if root.find("body") is not None else root
     _drop_inner_chrome(container, markers)
-    lines = _Lines()
+    return container
+
+
+def _print(container: Element, pictures: Mapping[str, list[str]] | None = None) -> str:
+    lines = _Lines(pictures or {})
     lines.walk(container)
-    return Extracted(
-        text="\n".join(lines.done()),
-        title=title,
-        published_date=published,
-        warnings=warnings,
-        explicit_cells=True,
-    )
+    return "\n".join(lines.done())
+
+
+# --- pictures ------------------------------------------------------------------------------
+
+# Rows read from each picture (by its source) and warnings, given the page's own text and the
+# sources of the pictures its report shows.
+Pictures = Callable[[str, list[str]], tuple[Mapping[str, list[str]], list[ParseWarning]]]
+# Pictures of one page looked at; a report has three tables, split over a few pictures at most.
+MAX_PICTURES = 30
+# Where lazy-loading portals keep a picture's address while `src` shows a placeholder.
+_LAZY_SOURCES = ("data-original", "data-src")
+
+
+def image_source(image: Element) -> str:
+    """The address an `<img>` shows, as the page writes it."""
+    for attribute in (*_LAZY_SOURCES, "src"):
+        value = (image.get(attribute) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def image_sources(container: Element) -> list[str]:
+    """The distinct addresses of the container's pictures, in page order, the first MAX_PICTURES."""
+    found = (image_source(image) for image in container.iter("img"))
+    return list(islice(dict.fromkeys(source for source in found if source), MAX_PICTURES))
 
 
 # --- decoding and parsing ------------------------------------------------------------
@@ -510,9 +566,11 @@ def is_layout_table(table: Element) -> bool:
 class _Lines:
     """Walks the container in document order, collecting paragraph lines and table rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, pictures: Mapping[str, list[str]]) -> None:
         self.lines: list[str] = []
         self.current: list[str] = []
+        self.pictures = pictures  # rows read from pictures, by source
+        self.shown: set[str] = set()  # a picture shown twice is one table, printed once
 
     def flush(self) -> None:
         line = _one_line("".join(self.current))
@@ -532,6 +590,8 @@ class _Lines:
                 if any(row):
                     self.lines.append("\t".join(row))
             return
+        if tag == "img" and self.pictures:
+            self.picture(element)
         if tag == "br" or tag in _BLOCK_TAGS:
             self.flush()
         self.text(element.text)
@@ -540,6 +600,14 @@ class _Lines:
             self.text(child.tail)
         if tag in _BLOCK_TAGS:
             self.flush()
+
+    def picture(self, image: Element) -> None:
+        source = image_source(image)
+        rows = self.pictures.get(source)
+        if rows and source not in self.shown:
+            self.shown.add(source)
+            self.flush()
+            self.lines += [row for row in rows if row.strip()]
 
     def done(self) -> list[str]:
         self.flush()

@@ -15,9 +15,9 @@ A page is read in five steps, each cheap next to the models:
    its code (`indexer.extract.pdf`): the same grid, merged cells, TAB rows.
 3. Boxes: text detected on a copy scaled down (detection costs grow fast with
    size), each box cut at the vertical rulings it crosses and recognised from the
-   full-size image. Every box keeps its confidence: the lowest probability of any
-   step of its reading (a step may also read "nothing here", so a smudged or lost
-   digit lowers it too).
+   full-size image. Every box keeps its confidence: one minus the strongest rival
+   reading at any step. A number with a mark of no dark ink (a blurred digit, the
+   pale ghost of a seal's edge) is never confident, whatever the model says.
 4. Numbers: a box that reads as a number is decoded again among digits only,
    each digit's probability the sum of the shapes it is printed as (`0`, `o`,
    `O`, `〇`): a lone zero is as much an o as a 0 to a text model, never to a
@@ -26,11 +26,14 @@ A page is read in five steps, each cheap next to the models:
    the others are grouped into lines by vertical overlap. A run of lines that
    has numbers in the same columns and no rulings is a table too: its columns
    are the x-positions of its numbers (the header's, where numbers are missing),
-   and its rows are printed as TAB rows like the others.
+   and its rows are printed as TAB rows like the others. A number cell with no text
+   box but with ink in it (a lone digit detection missed) is read from its ink; when
+   that reads as no number (a digit smudged past reading) it is `UNREAD`, not blank.
 
 A number cell read below `CONFIDENT` is printed with `LOW_CONFIDENCE` before it;
 `indexer.ocr_trust` decides, with the report's own rules, whether it stands,
-is repaired, or becomes null, and removes the mark before the text is kept.
+is repaired, or becomes null (an `UNREAD` cell too), and removes the marks before
+the text is kept.
 """
 
 from __future__ import annotations
@@ -58,9 +61,13 @@ if TYPE_CHECKING:
 CONFIDENT = 0.9
 # Printed before a number cell read below CONFIDENT; a private-use character no report holds.
 LOW_CONFIDENCE = "\ue000"
+# Printed alone in a number cell that shows ink but where nothing was read (a digit smudged past
+# detection): the cell is a number no one could read, not a blank one.
+UNREAD = "\ue001"
 # The resolution pages are rendered at, and assumed for pictures (whose files rarely say).
 DPI = 200
-# Detection runs on a copy whose longer side is at most this: it costs 0.5 s a page here, 3 s at 2000.
+# Detection runs on a copy whose longer side is at most this: it costs 0.55 s a page here, 3 s at 2000.
+# At 1024 (0.35 s) it misses minus signs and lone small digits too often.
 DETECT_SIDE = 1280
 # Pictures larger than this (pixels) are scaled down first: a page at 300 dpi is 8.7 million.
 MAX_PIXELS = 12_000_000
@@ -84,6 +91,9 @@ _LOOKALIKES = {
 }
 _SIGNS = ",.-+"
 _SPACES = " \u3000"
+_DASH_ITEM = re.compile(r"[(（]\s*[-－—–一]\s*[)）]")  # （一）, the first item, however it was read
+_STRAY_MARKS = "—–一_~"  # dash-like marks read at a number's ends
+_SIGN_DOUBT = 0.05  # a minus sign this probable anywhere in an unsigned number leaves it in doubt
 _NUMBER = re.compile(r"^[+\-]?\d[\d,.]*$")
 _LOOKALIKE_TABLE = str.maketrans({alike: digit for digit, alikes in _LOOKALIKES.items() for alike in alikes})
 
@@ -130,7 +140,19 @@ def engine() -> Any:
         from rapidocr_onnxruntime import RapidOCR
 
         _engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+        for wrapper in (_engine.text_det.infer, _engine.text_rec.session):
+            wrapper.session = _with_memory_arena(wrapper.session)
     return _engine
+
+
+def _with_memory_arena(session: Any) -> Any:
+    """The same model on a session that keeps its memory between runs: RapidOCR turns ONNX
+    Runtime's arena off, and allocating afresh for every strip costs 6% of recognition."""
+    import onnxruntime  # type: ignore[import-untyped]  # no stubs
+
+    options = session.get_session_options()
+    options.enable_cpu_mem_arena = True
+    return onnxruntime.InferenceSession(session._model_path, options, providers=session.get_providers())
 
 
 # --- images ----------------------------------------------------------------------------------
@@ -320,6 +342,7 @@ class _Alphabet:
     characters: list[str]
     groups: list[list[int]]  # per number symbol (blank, digits, signs, space): its classes
     symbols: str  # the symbol of each group; '' for the blank
+    dashes: list[int]  # the classes of a minus sign and of the marks it is read as
 
     @classmethod
     def of(cls, characters: list[str]) -> _Alphabet:
@@ -329,7 +352,8 @@ class _Alphabet:
         for symbol in symbols[1:]:
             shapes = _SPACES if symbol == " " else symbol + _LOOKALIKES.get(symbol, "")
             groups.append([index[shape] for shape in shapes if shape in index])
-        return cls(characters, groups, "".join(symbols[1:]))
+        dashes = [index[shape] for shape in "-－" + _STRAY_MARKS if shape in index]
+        return cls(characters, groups, "".join(symbols[1:]), dashes)
 
 
 _alphabet: _Alphabet | None = None
@@ -355,18 +379,7 @@ def recognise(grey: Image, rects: list[tuple[int, int, int, int]]) -> list[tuple
         for i, result in zip(line, _read_strip(grey, [rects[i] for i in line]), strict=True):
             results[i] = result
     _read_again(grey, rects, results)
-    return [_faint(grey, rect, result) for rect, result in zip(rects, results, strict=True)]
-
-
-def _faint(grey: Image, rect: tuple[int, int, int, int], result: tuple[str, float, bool]
-           ) -> tuple[str, float, bool]:
-    """A number whose ink is not dark anywhere (smudged, blurred, a ghost of the print) is not
-    read with confidence, whatever the model says: a blurred digit looks like a 0 to it."""
-    text, confidence, number = result
-    x0, y0, x1, y1 = rect
-    if number and float(np.percentile(grey[y0:y1, x0:x1], 1)) > _FAINT_INK:
-        return text, min(confidence, 0.5), number
-    return result
+    return results
 
 
 def _read_strip(grey: Image, rects: list[tuple[int, int, int, int]]) -> list[tuple[str, float, bool]]:
@@ -374,7 +387,33 @@ def _read_strip(grey: Image, rects: list[tuple[int, int, int, int]]) -> list[tup
     steps = engine().text_rec.session(strip)[0][0]
     scale = strip.shape[3] / len(steps)  # pixels of the strip per step
     middles = (np.arange(len(steps)) + 0.5) * scale
-    return [read_steps(steps[(middles >= left) & (middles < right)], alphabet()) for left, right in spans]
+    darkest = (strip[0, 0].min(axis=0) + 1.0) * 127.5  # each pixel column's darkest grey
+    results = []
+    for left, right in spans:
+        inside = (middles >= left) & (middles < right)
+        result = read_steps(steps[inside], alphabet())
+        faint = result[2] and is_faint(result[0], darkest[max(left, 0) : right])
+        results.append((result[0], min(result[1], 0.5), True) if faint else result)
+    return results
+
+
+def is_faint(number: str, darkest: NDArray[np.float32]) -> bool:
+    """Whether a number read from a piece of a strip (each column's darkest grey) owes a digit to
+    a mark with no dark ink: a smudged or blurred digit, the pale ghost of a seal's edge. The
+    recogniser reads such marks with confidence all the same (a blur looks like a 0 to it, a
+    seal's arc like a 7). Marks are runs of columns, so the check needs no alignment of the
+    model's steps with the picture: a pale mark, or fewer dark marks than digits, is faint."""
+    pale = any(darkest[start:end].min() > _FAINT_INK for start, end in _runs(darkest < _MARK, _MARK_WIDTH))
+    dark = len(_runs(darkest <= _FAINT_INK, 2))
+    return pale or dark < sum(char.isdigit() for char in number)
+
+
+
+def _runs(flags: NDArray[np.bool_], width: int) -> list[tuple[int, int]]:
+    """The (start, end) of each run of set flags at least `width` long."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return [(int(start), int(end)) for start, end in zip(edges[::2], edges[1::2], strict=True)
+            if end - start >= width]
 
 
 def _read_again(grey: Image, rects: list[tuple[int, int, int, int]], results: list[tuple[str, float, bool]]
@@ -407,7 +446,11 @@ def _aspect(rect: tuple[int, int, int, int]) -> float:
     return (rect[2] - rect[0]) / max(rect[3] - rect[1], 1)
 
 
-_FAINT_INK = 110  # a number whose darkest ink is paler than this grey is smudged
+_FAINT_INK = 110  # a mark whose darkest ink is paler than this grey is smudged
+_MARK = 200  # a strip's column darker than this holds part of a mark
+_MARK_WIDTH = 3  # columns (at the recogniser's height): narrower marks are specks, not characters
+_INK_CONTRAST = 10  # a smoothed pixel this much darker than the paper is ink (its grain: 4)
+_INK_SHARE = 0.004  # a cell with at least this share of ink pixels (inside its margins) shows something
 _AGAIN = 12  # pieces read again in one strip
 _GAP = 16  # white pixels (at the recogniser's height) between two rectangles of a strip
 
@@ -446,12 +489,18 @@ def _strip(grey: Image, rects: list[tuple[int, int, int, int]]) -> tuple[Image, 
 
 
 def read_steps(steps: NDArray[np.float32], letters: _Alphabet) -> tuple[str, float, bool]:
-    """One crop's step probabilities (steps × classes) → its text, confidence, whether a number."""
+    """One crop's step probabilities (steps × classes) → its text, confidence, whether a number.
+
+    A number with a dash-like mark at an end (a stroke of a seal, a ruling's stub, or a minus
+    sign) is a number not read with confidence: which of them the mark is, the rules decide.
+    """
     if not len(steps):
         return "", 0.0, False
     nothing = [0, *letters.groups[-1]]  # the blank and the spaces
     text, confidence = _ctc(steps, letters.characters, nothing)
-    if not _NUMBER.match(unicodedata.normalize("NFKC", text).translate(_LOOKALIKE_TABLE).replace(" ", "")):
+    as_digits = unicodedata.normalize("NFKC", text).translate(_LOOKALIKE_TABLE).replace(" ", "")
+    marked = not _NUMBER.match(as_digits)
+    if marked and not _NUMBER.match(as_digits.strip(_STRAY_MARKS)):
         return text, confidence, False
     folded = np.stack([steps[:, group].sum(axis=1) for group in letters.groups], axis=1)
     folded[:, 0] += folded[:, -1]  # a space is nothing too
@@ -460,7 +509,9 @@ def read_steps(steps: NDArray[np.float32], letters: _Alphabet) -> tuple[str, flo
     digits = digits.replace(" ", "")
     if not _NUMBER.match(digits):
         return text, min(confidence, 0.5), False
-    return digits, confidence, True
+    # A minus sign the reading may have left out: a number is never read with its sign lost.
+    unsigned_doubt = not digits.startswith("-") and float(steps[:, letters.dashes].max()) > _SIGN_DOUBT
+    return digits, min(confidence, 0.5) if marked or unsigned_doubt else confidence, True
 
 
 def _ctc(steps: NDArray[np.float32], characters: Sequence[str], nothing: Sequence[int]) -> tuple[str, float]:
@@ -480,7 +531,7 @@ def _ctc(steps: NDArray[np.float32], characters: Sequence[str], nothing: Sequenc
         if not blank[step] and klass != previous:
             text.append(characters[klass] if klass < len(characters) else "")
         previous = -1 if blank[step] else klass
-    top = np.argsort(steps, axis=1)[:, -4:]
+    top = np.argpartition(steps, -4, axis=1)[:, -4:]  # the four likeliest classes, unordered
     rival = 0.0
     for step in range(len(best)):
         own = _neighbours(best, blank, step)
@@ -523,25 +574,90 @@ def read_page(rgb: Image, dpi: float = DPI) -> OcrPage:
     rects = split_at(detect(plain), walls)
     boxes = [
         Box(x0 * points_per_pixel, y0 * points_per_pixel, x1 * points_per_pixel, y1 * points_per_pixel,
-            text, confidence, number)
+            text if number else mend(text), confidence, number)
         for (x0, y0, x1, y1), (text, confidence, number) in zip(rects, recognise(plain, rects), strict=True)
         if text
     ]
-    return OcrPage(lay_out(boxes, groups), boxes)
+    ink = PageInk(plain, points_per_pixel, float(np.median(plain[::8, ::8])))
+    return OcrPage(lay_out(boxes, groups, ink), boxes)
 
 
-def cell_text(boxes: Sequence[Box]) -> str:
-    """The boxes of one cell, top to bottom and left to right; a number marked when not confident."""
+def mend(text: str) -> str:
+    """A text box with the recogniser's known slips undone: a bracketed 一 is a dash to it."""
+    return _DASH_ITEM.sub("（一）", text)
+
+
+@dataclass(frozen=True)
+class PageInk:
+    """The ink of a page's table cells (regions in points), on a smoothed copy: the paper's grain
+    is no ink, a smudge still is."""
+
+    grey: Image
+    points_per_pixel: float
+    paper: float  # the page's background grey
+
+    def _inside(self, x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, Image]:
+        """The region inside its margins (clear of rulings): its top left (pixels) and its ink mask."""
+        import cv2
+
+        left, top, right, bottom = (round(v / self.points_per_pixel) for v in (x0, y0, x1, y1))
+        margin_x, margin_y = (right - left) // 6, (bottom - top) // 6
+        top, left = max(top + margin_y, 0), max(left + margin_x, 0)
+        region = self.grey[top : bottom - margin_y, left : right - margin_x]
+        if region.shape[0] < 5 or region.shape[1] < 5:
+            return left, top, np.zeros((0, 0), dtype=bool)
+        mask: Image = cv2.blur(region, (5, 5)) < self.paper - _INK_CONTRAST
+        return left, top, mask
+
+    @staticmethod
+    def _shows(mask: Image) -> bool:
+        return bool(mask.size) and int(mask.sum()) >= max(6, _INK_SHARE * mask.size)
+
+    def read(self, x0: float, y0: float, x1: float, y1: float) -> str:
+        """A number cell where detection found no text: blank (""), or the number its ink shows
+        (marked when not confident), or `UNREAD` when its ink reads as no number. Detection
+        misses a lone small digit now and then."""
+        left, top, ink = self._inside(x0, y0, x1, y1)
+        if not self._shows(ink):
+            return ""
+        rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        pad = max(2, int(rows[-1] - rows[0]) // 3)
+        rect = (max(left + int(columns[0]) - pad, 0), max(top + int(rows[0]) - pad, 0),
+                left + int(columns[-1]) + pad + 1, top + int(rows[-1]) + pad + 1)
+        text, confidence, number = _read_strip(self.grey, [rect])[0]
+        if not (text and number):
+            return UNREAD
+        return text if confidence >= CONFIDENT else LOW_CONFIDENCE + text
+
+    def stray(self, x0: float, y0: float, x1: float, y1: float, boxes: Sequence[Box]) -> bool:
+        """Whether a cell shows ink outside the boxes read in it: a sign or a digit the reading
+        left out (a minus sign too small to be detected), so the reading is not the whole cell."""
+        left, top, ink = self._inside(x0, y0, x1, y1)
+        ink = ink.copy()
+        for box in boxes:
+            x_0, y_0, x_1, y_1 = (round(v / self.points_per_pixel) for v in (box.x0, box.y0, box.x1, box.y1))
+            rows = slice(max(y_0 - top - 1, 0), max(y_1 - top + 1, 0))
+            ink[rows, max(x_0 - left - 1, 0) : max(x_1 - left + 1, 0)] = False
+        return self._shows(ink)
+
+
+def cell_text(boxes: Sequence[Box], *, placed: bool = True) -> str:
+    """The boxes of one cell, top to bottom and left to right; a number marked when not confident,
+    or when it is not `placed` with confidence (it may hold two columns' numbers)."""
     ordered = sorted(boxes, key=lambda b: (round(b.cy / 4), b.x0))
     if ordered and all(b.number for b in ordered):
         text = "".join(b.text for b in ordered)
-        confident = min(b.confidence for b in ordered) >= CONFIDENT
+        confident = placed and min(b.confidence for b in ordered) >= CONFIDENT
         return text if confident else LOW_CONFIDENCE + text
     return "".join(b.text for b in ordered).replace("\t", " ")
 
 
-def lay_out(boxes: list[Box], groups: list[list[ruled.Segment]]) -> list[str]:
-    """Boxes → the page's lines, top to bottom: ruled tables' rows, unruled tables' rows, text."""
+def lay_out(boxes: list[Box], groups: list[list[ruled.Segment]], ink: PageInk) -> list[str]:
+    """Boxes → the page's lines, top to bottom: ruled tables' rows, unruled tables' rows, text.
+
+    A number cell with no box in it is read from its ink; one with ink outside its boxes is
+    not read with confidence.
+    """
     tables = [ruled.build_table(group, ruled.columns(group)) for group in groups]
     cells: list[dict[tuple[int, int], list[Box]]] = [{} for _ in tables]
     loose: list[Box] = []
@@ -554,10 +670,10 @@ def lay_out(boxes: list[Box], groups: list[list[ruled.Segment]]) -> list[str]:
         else:
             loose.append(box)
     items: list[tuple[float, list[str]]] = [
-        (table.ys[0], _table_rows(table, table_cells))
+        (table.ys[0], _table_rows(table, table_cells, ink))
         for table, table_cells in zip(tables, cells, strict=True)
     ]
-    items += [(top, rows) for top, rows in _unruled(group_lines(loose))]
+    items += [(top, rows) for top, rows in _unruled(group_lines(loose), ink)]
     return [line for _, rows in sorted(items, key=lambda item: item[0]) for line in rows]
 
 
@@ -570,16 +686,46 @@ def _cell_of(table: ruled.RuledTable, x: float, y: float) -> tuple[int, int] | N
     return None
 
 
-def _table_rows(table: ruled.RuledTable, cells: dict[tuple[int, int], list[Box]]) -> list[str]:
+def _table_rows(table: ruled.RuledTable, cells: dict[tuple[int, int], list[Box]], ink: PageInk
+                ) -> list[str]:
+    numbered_rows = {row for (row, _col), boxes in cells.items() if any(b.number for b in boxes)}
+    # A column is labels where, in rows of numbers, it holds text more often than numbers.
+    texts_less_numbers: dict[int, int] = {}
+    for (row, col), boxes in cells.items():
+        if row in numbered_rows:
+            vote = -1 if any(b.number for b in boxes) else 1
+            texts_less_numbers[col] = texts_less_numbers.get(col, 0) + vote
     rows = []
     for row in range(len(table.ys) - 1):
-        texts = [
-            cell_text(cells.get((row, col), [])) if table.owner[(row, col)] == (row, col) else ""
-            for col in range(len(table.xs) - 1)
-        ]
+        texts = []
+        for col in range(len(table.xs) - 1):
+            if table.owner[(row, col)] != (row, col):
+                texts.append("")
+            elif (row, col) in cells:
+                box = (table.xs[col], table.ys[row], table.xs[col + 1], table.ys[row + 1])
+                placed = row not in numbered_rows or not (
+                    _lost_ruling(table, row, col) or ink.stray(*box, cells[(row, col)])
+                )
+                texts.append(cell_text(cells[(row, col)], placed=placed))
+            else:
+                # A number column's cell, in a row of numbers, empty of text: blank, or missed?
+                numeric = row in numbered_rows and texts_less_numbers.get(col, 0) <= 0
+                box = (table.xs[col], table.ys[row], table.xs[col + 1], table.ys[row + 1])
+                texts.append(ink.read(*box) if numeric else "")
         if any(texts):
             rows.append("\t".join(texts))
     return rows
+
+
+def _lost_ruling(table: ruled.RuledTable, row: int, col: int) -> bool:
+    """Whether the cell spans the next column while the rows above and below do not: a ruling
+    lost in this row alone (under a seal, say), so its text may be two columns' numbers."""
+
+    def spans(row: int) -> bool:
+        inside = 0 <= row < len(table.ys) - 1 and col + 1 < len(table.xs) - 1
+        return inside and table.owner[(row, col + 1)] == table.owner[(row, col)]
+
+    return spans(row) and not spans(row - 1) and not spans(row + 1)
 
 
 def group_lines(boxes: list[Box]) -> list[list[Box]]:
@@ -597,7 +743,7 @@ def group_lines(boxes: list[Box]) -> list[list[Box]]:
     return [sorted(line, key=lambda b: b.x0) for line in lines]
 
 
-def _unruled(lines: list[list[Box]]) -> list[tuple[float, list[str]]]:
+def _unruled(lines: list[list[Box]], ink: PageInk) -> list[tuple[float, list[str]]]:
     """Text lines; runs of lines with numbers in columns (an unruled table) as TAB rows."""
     out: list[tuple[float, list[str]]] = []
     run: list[list[Box]] = []
@@ -606,7 +752,7 @@ def _unruled(lines: list[list[Box]]) -> list[tuple[float, list[str]]]:
             run.append(line)
             continue
         if len(run) >= 2:
-            out.append((run[0][0].y0, _columns_rows(run)))
+            out.append((run[0][0].y0, _columns_rows(run, ink)))
         else:
             out += [(line_boxes[0].y0, [_text_line(line_boxes)]) for line_boxes in run]
         run = []
@@ -619,8 +765,11 @@ def _text_line(line: list[Box]) -> str:
     return " ".join(cell_text([box]) for box in line)
 
 
-def _columns_rows(run: list[list[Box]]) -> list[str]:
-    """An unruled table: its value columns are where its numbers stand, its labels the text left of them."""
+def _columns_rows(run: list[list[Box]], ink: PageInk) -> list[str]:
+    """An unruled table: its value columns are where its numbers stand, its labels the text left of them.
+
+    A column empty in a row is read there by `ink`.
+    """
     centres = sorted(b.cx for line in run for b in line if b.number)
     width = min((b.x1 - b.x0 for line in run for b in line if b.number), default=10.0)
     columns: list[list[float]] = []
@@ -639,7 +788,14 @@ def _columns_rows(run: list[list[Box]]) -> list[str]:
             if box.number or box.cx >= left:
                 nearest = min(range(len(middles)), key=lambda k: abs(middles[k] - box.cx))
                 values[nearest].append(box)
-        rows.append("\t".join([label, *(cell_text(v) for v in values)]))
+        top, bottom = min(b.y0 for b in line), max(b.y1 for b in line)
+        texts = [
+            # Two numbers in one column: two columns' numbers, perhaps, so neither is placed for sure.
+            cell_text(v, placed=sum(b.number for b in v) < 2) if v
+            else ink.read(x - width / 2, top, x + width / 2, bottom)
+            for x, v in zip(middles, values, strict=True)
+        ]
+        rows.append("\t".join([label, *texts]))
     return rows
 
 

@@ -67,6 +67,18 @@ def page_images(report: SyntheticReport, style: ScanStyle, seed: int = 0) -> lis
     return pages
 
 
+def word_boxes(report: SyntheticReport, style: ScanStyle) -> list[list[tuple[int, int, int, int, str]]]:
+    """Each page's printed words (x0, y0, x1, y1 in pixels of `page_images`, and the word) for a
+    style with no rotation: where to smudge a given number."""
+    scale = style.dpi / 72
+    with _document(report, style.rulings) as document:
+        return [
+            [(int(x0 * scale), int(y0 * scale), int(x1 * scale) + 1, int(y1 * scale) + 1, word)
+             for x0, y0, x1, y1, word, *_ in page.get_text("words")]
+            for page in document
+        ]
+
+
 def _dirty(rgb: NDArray[Any], style: ScanStyle, rng: random.Random, *, seal: bool) -> NDArray[Any]:
     import cv2
 
@@ -116,8 +128,13 @@ def _encode(rgb: NDArray[Any], quality: int) -> bytes:
 
 def image_pdf(report: SyntheticReport, style: ScanStyle, seed: int = 0) -> bytes:
     """An image-only PDF: each page one picture, no text layer."""
+    return pictures_pdf(page_images(report, style, seed), style)
+
+
+def pictures_pdf(pages: list[NDArray[Any]], style: ScanStyle) -> bytes:
+    """Pages (RGB arrays scanned in `style`) as an image-only PDF."""
     document = pymupdf.open()
-    for rgb in page_images(report, style, seed):
+    for rgb in pages:
         height, width = rgb.shape[:2]
         page = document.new_page(width=width * 72 / style.dpi, height=height * 72 / style.dpi)
         page.insert_image(page.rect, stream=_encode(rgb, style.jpeg_quality or 90))

@@ -59,6 +59,8 @@ def facet_label(facet: str, value: FacetValue) -> str:
         return labels.CONSISTENT_LABELS[value]
     if facet == "copied" and isinstance(value, bool):
         return labels.COPIED_LABELS[value]
+    if facet == "ocr" and isinstance(value, bool):
+        return labels.OCR_LABELS[value]
     if facet == "timeliness":
         return labels.TIMELINESS_LABELS.get(str(value), str(value))
     if facet == "chain":
@@ -88,6 +90,7 @@ async def search_page(request: Request, store: StoreDep) -> HTMLResponse:
         "error": None,
         "query": request.query_params,
         "facets": FACETS,
+        "boolean_facets": BOOLEAN_FACETS,
         "ranges": PAGE_RANGES,
         "facet_label": facet_label,
         "url_with": url_with,

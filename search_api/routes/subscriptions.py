@@ -29,6 +29,7 @@ from monitor.clock import utc_now
 from monitor.errors import InvalidWebhookUrl
 from monitor.indices import MonitorIndices, ensure_indices_async
 from monitor.subscriptions import (
+    ADDED_FIELDS,
     Subscription,
     SubscriptionSpec,
     SubscriptionView,
@@ -89,7 +90,9 @@ async def create_subscription(
 ) -> SubscriptionView:
     """Save a search; after each index run its webhook gets one POST listing the matching reports
     first seen since the last one (event `new`), and with `notify_revisions` the changed cells of
-    revised reports (event `revised`). With a `secret`, each POST is signed:
+    revised reports (event `revised`), and with `notify_missing` each office found without a report
+    for a year (event `missing`, docs/audit.md) and the report that later turns up (`missing_cleared`),
+    matched on the office, region and level filters only. With a `secret`, each POST is signed:
     `X-Govreports-Signature: sha256=<hex HMAC-SHA256 of the body>`; the secret is stored encrypted,
     and refused (503) when the server has no GOVREPORTS_SECRET_KEYS."""
     url = await _checked_webhook(spec.webhook_url, settings)
@@ -102,6 +105,7 @@ async def create_subscription(
     indices = MonitorIndices(store.index)
     with store.translated_errors():
         await ensure_indices_async(store.client, indices, "subscriptions")
+        await store.client.indices.put_mapping(index=indices.subscriptions, properties=ADDED_FIELDS)
         await store.client.index(
             index=indices.subscriptions, id=subscription.id, document=subscription.document(), refresh=True
         )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from govreports.keys import APPLICANT_COLUMNS
 from indexer.documents import parse_bytes
 from indexer.extract import Extracted
-from indexer.extract.ocr import LOW_CONFIDENCE, is_junk
+from indexer.extract.ocr import LOW_CONFIDENCE, UNREAD, is_faint, is_junk
 from indexer.ocr_trust import resolve, settle
 from indexer.parser import parse_text
 from indexer.synthetic import random_report, render
@@ -87,3 +89,52 @@ def test_a_picture_named_otherwise_is_read_as_a_picture() -> None:
 def test_text_reports_are_not_marked_as_read_by_ocr() -> None:
     synthetic = random_report(random.Random(1), template="2019")
     assert parse_bytes(render(synthetic, "pdf"), format="pdf").ocr is False
+
+
+def _with_cell(text: str, label: str, column: int, cell: str) -> str:
+    """The tab_rows text with the `column`th value cell of the row labelled `label` replaced."""
+    row = next(line for line in text.splitlines() if label in line)
+    cells = row.split("\t")
+    cells[len(cells) - 7 + column] = cell
+    return text.replace(row, "\t".join(cells))
+
+
+def test_an_unread_cell_the_rules_decide_is_repaired_and_named() -> None:
+    # Ink where nothing could be read: the one value the report's rules leave it is taken.
+    synthetic = random_report(random.Random(5), template="2021")
+    text = _with_cell(render(synthetic, "tab_rows").decode("utf-8"), "予以公开", 0, UNREAD)
+    parsed = settle(Extracted(text=text, ocr=True), parse_text)
+    truth = synthetic.truth.applications
+    assert parsed.applications is not None and truth is not None
+    assert parsed.applications.granted.natural_person == truth.granted.natural_person
+    assert [(w.code, w.detail.split(":")[0]) for w in parsed.warnings if w.code.startswith("ocr")] == [
+        ("ocr_repaired", "applications.granted.natural_person")
+    ]
+    assert UNREAD not in parsed.text
+
+
+def test_unread_cells_no_rule_decides_are_null_and_named() -> None:
+    synthetic = random_report(random.Random(5), template="2021")
+    text = render(synthetic, "tab_rows").decode("utf-8")
+    for label in ("本年新收", "上年结转"):  # two by two: every rule holding one holds another
+        for column in (0, 1):
+            text = _with_cell(text, label, column, UNREAD)
+    parsed = settle(Extracted(text=text, ocr=True), parse_text)
+    paths = {f"applications.{row}.{column}" for row in ("received", "carried_over")
+             for column in ("natural_person", "commercial")}
+    assert parsed.applications is not None
+    dump = parsed.applications.model_dump()
+    assert {f"applications.{row}.{column}": dump[row][column] for row in ("received", "carried_over")
+            for column in ("natural_person", "commercial")} == dict.fromkeys(paths)
+    assert {w.detail.split(":")[0] for w in parsed.warnings if w.code == "ocr_low_confidence"} == paths
+
+
+def test_a_digit_owed_to_a_pale_mark_is_not_confident() -> None:
+    # Each column's darkest grey in a strip: a "0" printed dark, and beside it the pale arc of a
+    # seal's edge that the recogniser reads as a 7.
+    paper = [250.0] * 6
+    dark_zero = [90.0, 40.0, 60.0, 40.0, 90.0]
+    pale_arc = [200.0, 180.0, 170.0, 190.0]
+    assert is_faint("70", np.array(paper + pale_arc + paper + dark_zero + paper, dtype=np.float32))
+    assert is_faint("70", np.array(paper + dark_zero + paper, dtype=np.float32))  # a digit from nothing
+    assert not is_faint("00", np.array(paper + dark_zero + paper + dark_zero + paper, dtype=np.float32))
