@@ -27,7 +27,7 @@ from crawler.sites import Site
 from crawler.state import CrawlState
 from govreports.archive import Archive, DamagedObject
 from govreports.errors import GovreportsError
-from govreports.model import Format, Level, Provenance, Region, Report
+from govreports.model import Format, Origin, Report
 from govreports.settings import get_settings
 from indexer.limits import Announce, Finished, ParseLimits, ParseStopped, TaskFeed, run_limited
 
@@ -40,19 +40,7 @@ FLUSH_SECONDS = 2.0
 class Parser(Protocol):
     """`indexer.documents.parse_bytes`, or any module-level function with its signature."""
 
-    def __call__(
-        self,
-        data: bytes,
-        *,
-        format: Format,
-        source_url: str,
-        source_site: str | None,
-        region: Region,
-        level: Level | None,
-        fetched_at: datetime,
-        provenance: Provenance | None,
-        ocr: bool,
-    ) -> Report: ...
+    def __call__(self, data: bytes, *, format: Format, origin: Origin, ocr: bool) -> Report: ...
 
 
 @dataclass(frozen=True)
@@ -205,17 +193,7 @@ def parse_archived(document: FetchedDocument, announce: Announce, *, parse: Pars
     data = archive.read_bytes(document.sha256)
     announce(data, document.format)
     site = sites[document.site]
-    report = parse(
-        data,
-        format=document.format,
-        source_url=document.source_url,
-        source_site=site.name,
-        region=site.region,
-        level=site.level,
-        fetched_at=document.fetched_at,
-        provenance=document.provenance,
-        ocr=get_settings().ocr,
-    )
+    report = parse(data, format=document.format, origin=document.origin(site), ocr=get_settings().ocr)
     if document.first_seen_at is not None:
         report = report.model_copy(update={"first_seen_at": document.first_seen_at})
     return report

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from govreports.model import Format, Provenance
+from govreports.model import Format, Origin, Provenance
+
+if TYPE_CHECKING:
+    from crawler.sites import Site
 
 FailureKind = Literal["listing", "document", "robots", "parse", "index"]
 
@@ -38,6 +41,11 @@ class FetchedDocument:
     def source_url(self) -> str:
         """The canonical address of the report: where the redirects ended."""
         return self.provenance.final_url or self.url
+
+    def origin(self, site: Site) -> Origin:
+        """Where the document came from: its address, and the portal's name, region and level."""
+        return Origin(url=self.source_url, site=site.name, region=site.region, level=site.level,
+                      fetched_at=self.fetched_at, provenance=self.provenance)  # fmt: skip
 
 
 @dataclass

@@ -39,18 +39,7 @@ class ArchivePipeline:
         spider: ReportSpider = self.crawler.spider  # type: ignore[assignment]
         site = spider.sites[item.site]
         item.sha256 = self.archive.put_bytes(item.body)
-        self.archive.record(
-            ArchivedDocument(
-                sha256=item.sha256,
-                format=item.format,
-                source_url=item.source_url,
-                source_site=item.site,
-                region=site.region,
-                level=site.level,
-                fetched_at=item.fetched_at,
-                provenance=item.provenance,
-            )
-        )
+        self.archive.record(ArchivedDocument.of(item.sha256, item.format, item.origin(site)))
         # The bytes are safe on disk; the crawl carries on with the hash only.
         item.body = None
         return item

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from govreports.append_log import append_line, read_records, write_file_atomically
 from govreports.errors import GovreportsError
-from govreports.model import Format, Level, Provenance, Region
+from govreports.model import Format, Level, Origin, Provenance, Region
 
 
 class DamagedObject(GovreportsError):
@@ -40,6 +40,20 @@ class ArchivedDocument(BaseModel):
     level: Level | None = None
     fetched_at: datetime
     provenance: Provenance | None = None
+
+    @classmethod
+    def of(cls, sha256: str, format: Format, origin: Origin) -> ArchivedDocument:
+        """The archive's record of a fetched document: a URL and a fetch time it always has."""
+        if origin.url is None or origin.fetched_at is None:
+            raise ValueError("an archived document has the URL and the time it was fetched")
+        return cls(sha256=sha256, format=format, source_url=origin.url, source_site=origin.site,
+                   region=origin.region or Region(), level=origin.level, fetched_at=origin.fetched_at,
+                   provenance=origin.provenance)  # fmt: skip
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(url=self.source_url, site=self.source_site, region=self.region, level=self.level,
+                      fetched_at=self.fetched_at, provenance=self.provenance)  # fmt: skip
 
 
 class Archive:

@@ -232,6 +232,23 @@ class Provenance(Strict):
     listing_date: Text | None = None
 
 
+class Origin(Strict):
+    """Where a document came from, as the fetch or the file tells it: facts that travel together
+    from the crawler or the folder, through the archive and the index run, into the report."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: Text | None = None  # the report's id is the sha1 of its canonical form
+    site: Text | None = None  # the portal's name in the sites file
+    region: Region | None = None  # the portal's region: it wins over what the text says
+    level: Level | None = None
+    fetched_at: datetime | None = None
+    provenance: Provenance | None = None
+
+
+NOWHERE = Origin()  # bytes with no known origin: their report's id is their sha1
+
+
 # --- across the years (the audit, docs/audit.md) -------------------------------
 # Written by `govreports audit` and the audit after every index run, never by the parser.
 

@@ -8,13 +8,12 @@ and the portal's configured region and level, which win over what the text says.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from audit.identity import Printed, office_id
 from govreports.errors import ExtractionError, GovreportsError
-from govreports.model import Format, Level, Provenance, Region, Report
+from govreports.model import NOWHERE, Format, Origin, Region, Report
 from indexer.extract import extract
 from indexer.extract.doc import OLE_MAGIC, RTF_MAGIC
 from indexer.local_pictures import with_local_pictures
@@ -115,20 +114,10 @@ def _merge_region(configured: Region | None, found: Region) -> Region:
     )
 
 
-def parse_bytes(
-    data: bytes,
-    *,
-    format: Format,
-    source_url: str | None = None,
-    source_site: str | None = None,
-    region: Region | None = None,
-    level: Level | None = None,
-    fetched_at: datetime | None = None,
-    provenance: Provenance | None = None,
-    ocr: bool = False,
-) -> Report:
+def parse_bytes(data: bytes, *, format: Format, origin: Origin = NOWHERE, ocr: bool = False) -> Report:
     """One document's bytes → its `Report`. Raises `ExtractionError` when no text can be had.
 
+    `origin`: where it came from; without a URL the report's id is the sha1 of the bytes.
     `ocr`: read scanned pages and pictures with OCR (see `indexer.extract.extract`).
     """
     try:
@@ -139,26 +128,26 @@ def parse_bytes(
         raise ExtractionError(f"{format} extraction failed: {type(error).__name__}: {error}") from error
     # Numbers OCR read without confidence are settled by the trust rule (indexer.ocr_trust).
     parsed = settle(extracted, parse_text) if extracted.ocr else parse_text(extracted)
-    region = _merge_region(region, parsed.region)
+    region = _merge_region(origin.region, parsed.region)
     # The office as the national rules identify it; `govreports audit` adds the offices.toml overrides.
-    printed = Printed(parsed.office, region, source_site, source_url, parsed.year)
+    printed = Printed(parsed.office, region, origin.site, origin.url, parsed.year)
     return Report(
-        id=_sha1(canonical_url(source_url).encode()) if source_url else _sha1(data),
+        id=_sha1(canonical_url(origin.url).encode()) if origin.url else _sha1(data),
         office_id=office_id(printed),
         title=parsed.title,
         office=parsed.office,
         region=region,
-        level=level or parsed.level,
+        level=origin.level or parsed.level,
         year=parsed.year,
         published_date=parsed.published_date,
         template=parsed.template,
-        source_url=source_url,
-        source_site=source_site,
-        fetched_at=fetched_at,
+        source_url=origin.url,
+        source_site=origin.site,
+        fetched_at=origin.fetched_at,
         content_sha256=hashlib.sha256(data).hexdigest(),
         format=format,
         ocr=extracted.ocr,
-        provenance=provenance,
+        provenance=origin.provenance,
         sections=parsed.sections,
         text=parsed.text,
         active=parsed.active,
@@ -176,5 +165,5 @@ def parse_file(path: str | Path, *, ocr: bool = False) -> Report:
     format = detect_format(path, data)
     if format == "html" and ocr:  # the pictures of its tables, saved next to it, read with it
         data = with_local_pictures(path, data)
-    report = parse_bytes(data, format=format, source_url=url, ocr=ocr)
+    report = parse_bytes(data, format=format, origin=Origin(url=url), ocr=ocr)
     return report.model_copy(update={"id": _sha1(data)})

@@ -34,7 +34,7 @@ from crawler.state import refetch_in_full
 from govreports.append_log import append_line, read_records
 from govreports.archive import Archive, ArchivedDocument, DamagedObject
 from govreports.errors import ElasticsearchUnavailable, GovreportsError
-from govreports.model import Report
+from govreports.model import Origin, Report
 from govreports.settings import get_settings
 from indexer import lifecycle
 from indexer.documents_es import from_document, to_document
@@ -90,13 +90,8 @@ class FileItem:
         if file_format == "html" and get_settings().ocr:  # with the pictures saved next to it
             data = with_local_pictures(self.path, data)
         announce(data, file_format)
-        return parse_bytes(
-            data,
-            format=file_format,
-            source_url=self.path.as_uri(),
-            fetched_at=datetime.now(UTC),
-            ocr=get_settings().ocr,
-        )
+        origin = Origin(url=self.path.as_uri(), fetched_at=datetime.now(UTC))
+        return parse_bytes(data, format=file_format, origin=origin, ocr=get_settings().ocr)
 
 
 @dataclass(frozen=True)
@@ -118,17 +113,7 @@ class ArchiveItem:
         document = self.document
         data = archived_bytes(self.data_dir, document.sha256)
         announce(data, document.format)
-        return parse_bytes(
-            data,
-            format=document.format,
-            source_url=document.source_url,
-            source_site=document.source_site,
-            region=document.region,
-            level=document.level,
-            fetched_at=document.fetched_at,
-            provenance=document.provenance,
-            ocr=get_settings().ocr,
-        )
+        return parse_bytes(data, format=document.format, origin=document.origin, ocr=get_settings().ocr)
 
 
 WorkItem = FileItem | ArchiveItem

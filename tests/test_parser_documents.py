@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from govreports.archive import ArchivedDocument
 from govreports.errors import ExtractionError
-from govreports.model import Provenance, Region
+from govreports.model import Origin, Provenance, Region
 from indexer.documents import canonical_url, detect_format, parse_bytes, parse_file
 
 SEED = Path(__file__).parents[1].parent / "shared" / "seeds" / "002_556bcbe0ff8ad10d.txt"
@@ -62,14 +63,9 @@ def test_parse_bytes_ids_hashes_and_provenance() -> None:
     data = SEED.read_bytes()
     fetched = datetime(2021, 2, 1, tzinfo=UTC)
     provenance = Provenance(url="http://x.gov.cn/a.html", http_status=200)
-    report = parse_bytes(
-        data,
-        format="txt",
-        source_url="HTTP://X.gov.cn:80/a.html#frag",
-        source_site="海珠区",
-        fetched_at=fetched,
-        provenance=provenance,
-    )
+    url = "HTTP://X.gov.cn:80/a.html#frag"
+    origin = Origin(url=url, site="海珠区", fetched_at=fetched, provenance=provenance)
+    report = parse_bytes(data, format="txt", origin=origin)
     assert report.id == hashlib.sha1(b"http://x.gov.cn/a.html").hexdigest()
     assert report.content_sha256 == hashlib.sha256(data).hexdigest()
     assert (report.source_site, report.fetched_at, report.provenance) == ("海珠区", fetched, provenance)
@@ -84,10 +80,11 @@ def test_parse_bytes_without_url_is_identified_by_its_bytes() -> None:
 
 def test_configured_region_and_level_win_over_the_text() -> None:
     data = SEED.read_bytes()  # the text says 广东省/广州市/海珠区, township
-    report = parse_bytes(data, format="txt", region=Region(province="某省", city=None), level="department")
+    configured = Origin(region=Region(province="某省", city=None), level="department")
+    report = parse_bytes(data, format="txt", origin=configured)
     assert report.region == Region(province="某省", city=None, county=None)
     assert report.level == "department"
-    filled = parse_bytes(data, format="txt", region=Region(province="广东省"))
+    filled = parse_bytes(data, format="txt", origin=Origin(region=Region(province="广东省")))
     assert filled.region == Region(province="广东省", city="广州市", county="海珠区")
 
 
@@ -110,3 +107,18 @@ def test_unreadable_bytes_raise_one_extraction_error(tmp_path: Path) -> None:
 def test_a_library_failure_becomes_an_extraction_error() -> None:
     with pytest.raises(ExtractionError):
         parse_bytes(b"%PDF-1.7 truncated", format="pdf")
+
+
+def test_an_archived_document_keeps_its_origin_whole() -> None:
+    origin = Origin(
+        url="http://x.gov.cn/a.html",
+        site="海珠区",
+        region=Region(province="广东省", city="广州市", county="海珠区"),
+        level="county",
+        fetched_at=datetime(2021, 2, 1, tzinfo=UTC),
+        provenance=Provenance(url="http://x.gov.cn/a.html", http_status=200),
+    )
+    archived = ArchivedDocument.of("ab" * 32, "html", origin)
+    assert ArchivedDocument.model_validate_json(archived.model_dump_json()).origin == origin
+    with pytest.raises(ValueError, match="URL"):
+        ArchivedDocument.of("ab" * 32, "html", Origin(site="海珠区"))

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from govreports.cli import app
 from govreports.errors import ExtractionError
+from govreports.model import Origin
 from govreports.settings import get_settings
 from indexer.documents import parse_bytes, parse_file
 from indexer.extract import html
@@ -136,7 +137,8 @@ def test_the_tables_of_a_page_are_read_from_its_pictures(
     report, page, pictures = scanned
     bundle = _bundle(page, pictures)
 
-    parsed = parse_bytes(bundle, format="html", source_url="https://example.gov.cn/a.html", ocr=True)
+    origin = Origin(url="https://example.gov.cn/a.html")
+    parsed = parse_bytes(bundle, format="html", origin=origin, ocr=True)
     assert (parsed.format, parsed.ocr) == ("html", True)
     assert differences(parsed, report, strict=False) == []
     # The hash is the bundle's: it covers the pictures too.
