@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 from elasticsearch import Elasticsearch
-from test_webhooks_receiver import Receiver
+from webhook_receiver import Receiver
 
 from audit.run import after_crawl, full_audit
 from audit.store import AuditIndices, pending_ids

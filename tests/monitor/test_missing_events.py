@@ -13,7 +13,7 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 from pydantic import SecretStr
-from test_webhooks_receiver import Receiver
+from webhook_receiver import Receiver
 
 from audit.changes import missing_changes
 from audit.run import after_index, full_audit

@@ -18,7 +18,7 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from elasticsearch import Elasticsearch
 from pydantic import SecretStr
-from test_webhooks_receiver import Receiver
+from webhook_receiver import Receiver
 
 from govreports.errors import ConfigError
 from govreports.model import Report

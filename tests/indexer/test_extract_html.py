@@ -15,7 +15,7 @@ from indexer.synthetic import random_report, render
 from indexer.synthetic.document import Table, blocks
 from indexer.synthetic.report import HTML_PORTALS
 
-FILES = Path(__file__).parent / "files" / "html"
+FILES = Path(__file__).parents[1] / "files" / "html"
 CHROME = (
     "首页",
     "当前位置",

@@ -9,7 +9,7 @@ import pytest
 
 from indexer.segment import SEPARATOR, custom_words, load_backend, query_terms, segment, tokens, unsegment
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from govreports.cli import app
 
-SEED = Path(__file__).parents[1].parent / "shared" / "seeds" / "001_a15c5311e6238bad.txt"
+SEED = Path(__file__).parents[2].parent / "shared" / "seeds" / "001_a15c5311e6238bad.txt"
 
 
 def test_good_and_bad_files(tmp_path: Path) -> None:

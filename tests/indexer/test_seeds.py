@@ -14,7 +14,7 @@ from expected_values import mismatches
 
 from indexer.documents import parse_file
 
-SHARED = Path(__file__).parents[1].parent / "shared"
+SHARED = Path(__file__).parents[2].parent / "shared"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 
 

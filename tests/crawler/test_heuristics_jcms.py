@@ -7,7 +7,7 @@ from pathlib import Path
 from crawler.heuristics.jcms import FeedRequest, feed_requests, record_html
 from crawler.heuristics.links import page_links
 
-FILES = Path(__file__).parent / "files"
+FILES = Path(__file__).parents[1] / "files"
 COLUMN = "https://sft.zj.gov.cn/col/col1229671105/index.html"
 FEED = "https://sft.zj.gov.cn/module/web/jpage/dataproxy.jsp"
 FORM = {

@@ -170,7 +170,7 @@ def test_bad_input_gets_one_error_line(arguments: list[str], message: str, tmp_p
 def test_worker_results_come_each_once_with_failures_among_them(tmp_path: Path) -> None:
     from indexer.run import prepared_results
 
-    seeds = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
+    seeds = sorted((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("*.txt"))
     for n in range(49):  # more than the two workers hold ahead
         (tmp_path / f"{n:03d}.txt").write_bytes(seeds[n % len(seeds)].read_bytes())
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really")

@@ -17,7 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 from elasticsearch import Elasticsearch
 from pydantic import SecretStr
-from test_webhooks_receiver import Receiver
+from webhook_receiver import Receiver
 
 from crawler.portals import Portal, PortalServer, build_portals
 from crawler.sites import Site

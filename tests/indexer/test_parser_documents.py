@@ -13,7 +13,7 @@ from govreports.errors import ExtractionError
 from govreports.model import Origin, Provenance, Region
 from indexer.documents import canonical_url, detect_format, parse_bytes, parse_file
 
-SEED = Path(__file__).parents[1].parent / "shared" / "seeds" / "002_556bcbe0ff8ad10d.txt"
+SEED = Path(__file__).parents[2].parent / "shared" / "seeds" / "002_556bcbe0ff8ad10d.txt"
 
 
 @pytest.mark.parametrize(

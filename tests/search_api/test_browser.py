@@ -33,7 +33,7 @@ from search_api.testing import index_corpus, served, synthetic_corpus
 
 pytestmark = [pytest.mark.es, pytest.mark.browser]
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = (
     "--headless",

@@ -10,7 +10,7 @@ import pytest
 from crawler.sites import Site, load_sites, select_sites, site_for_start_url
 from govreports.errors import ConfigError
 
-EXAMPLE = Path(__file__).parent.parent / "sites.example.toml"
+EXAMPLE = Path(__file__).parents[2] / "sites.example.toml"
 A = '[[site]]\nname = "a"\nstart_urls = ["http://a.gov.cn/"]\n'  # a valid site, to add a mistake to
 
 

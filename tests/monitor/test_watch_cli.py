@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch, NotFoundError
-from test_webhooks_receiver import Receiver
 from typer.testing import CliRunner
+from webhook_receiver import Receiver
 
 from crawler.portals import Portal, PortalServer, build_portals
 from govreports.cli import app

@@ -2,7 +2,7 @@
 
 It records every POST (path, headers, body), and can be switched to answer 500 or to
 go down (its socket closed, so connections are refused) and come back on the same
-port. The tests below check the receiver itself; the delivery tests import it.
+port. The delivery tests import it; tests/monitor/test_webhooks_receiver.py checks it.
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-
-import httpx
-import pytest
 
 
 @dataclass(frozen=True)
@@ -71,29 +68,3 @@ class Receiver:
         with self._lock:
             bodies = [post.json() for post in self.posts]
         return [body for body in bodies if event is None or body["event"] == event]
-
-
-@pytest.fixture
-def receiver() -> Any:
-    running = Receiver()
-    yield running
-    running.down()
-
-
-def test_receiver_records_posts(receiver: Receiver) -> None:
-    response = httpx.post(receiver.url, json={"event": "new"}, headers={"X-Test": "1"})
-    assert response.status_code == 204
-    assert receiver.events() == [{"event": "new"}]
-    assert receiver.posts[0].headers["X-Test"] == "1"
-
-
-def test_receiver_can_fail_and_go_down_and_come_back(receiver: Receiver) -> None:
-    receiver.status = 500
-    assert httpx.post(receiver.url, json={}).status_code == 500
-    receiver.down()
-    with pytest.raises(httpx.ConnectError):
-        httpx.post(receiver.url, json={})
-    receiver.status = 200
-    receiver.up()
-    assert httpx.post(receiver.url, json={"event": "x"}).status_code == 200
-    assert receiver.events() == [{"event": "x"}]

@@ -29,7 +29,7 @@ from crawler.heuristics.links import (
 from crawler.heuristics.pagination import link_pages, pagination_urls, script_pages
 from crawler.heuristics.titles import is_report_title
 
-FILES = Path(__file__).parent / "files"
+FILES = Path(__file__).parents[1] / "files"
 
 
 def saved(name: str, encoding: str = "utf-8") -> str:

@@ -29,7 +29,7 @@ from monitor.versions import ledger_listener, record_versions
 
 pytestmark = pytest.mark.es
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 OPTIONS = run.Options(batch_size=2, workers=1)
 
 

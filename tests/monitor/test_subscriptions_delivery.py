@@ -17,7 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 from elasticsearch import Elasticsearch
 from pydantic import SecretStr
-from test_webhooks_receiver import Receiver
+from webhook_receiver import Receiver
 
 from govreports.es_client import delete_prefixed
 from govreports.model import AppealGroup, Appeals, ApplicationRow, Applications, Region, Report
