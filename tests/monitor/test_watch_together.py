@@ -6,24 +6,16 @@ from collections.abc import Sequence
 
 import pytest
 from elasticsearch import Elasticsearch
+from test_watch_loop import runs  # the stored runs, as the loop's tests read them
 
 from crawler.sites import Site
 from crawler.summary import CrawlSummary, SiteSummary
 from govreports.errors import GovreportsError
 from govreports.settings import Settings
-from monitor.indices import MonitorIndices
-from monitor.runs import SiteRun
 from monitor.watch import StopSignal, run_cycle
 
 pytestmark = pytest.mark.es
 SITES = [Site(name=name, start_urls=[f"http://127.0.0.{index}:9/"]) for index, name in enumerate("abc", 1)]
-
-
-def stored_runs(client: Elasticsearch, settings: Settings) -> dict[str, SiteRun]:
-    index = MonitorIndices(settings.index).watch
-    client.indices.refresh(index=index)
-    hits = client.search(index=index, size=100)["hits"]["hits"]
-    return {hit["_source"]["site"]: SiteRun.model_validate(hit["_source"]) for hit in hits}
 
 
 def test_one_crawl_for_all_sites_records_each_sites_run(
@@ -43,7 +35,7 @@ def test_one_crawl_for_all_sites_records_each_sites_run(
     assert calls == [["a", "b", "c"]]  # one crawl, every site
     assert [(run.site, run.status) for run in outcome.runs] == [("a", "ok"), ("b", "failed"), ("c", "ok")]
     assert outcome.notified is not None
-    stored = stored_runs(es_client, es_settings)
+    stored = runs(es_client, es_settings)
     assert (stored["a"].fetched, stored["a"].new, stored["a"].error) == (5, 2, None)
     assert stored["b"].error == "site b: no report found"
     assert (stored["c"].unchanged, stored["c"].failed) == (1, 1)
@@ -58,5 +50,5 @@ def test_a_crawl_that_fails_as_a_whole_fails_every_sites_run(
 
     outcome = run_cycle(es_client, es_settings, SITES, together=together, stop=StopSignal())
     assert {run.status for run in outcome.runs} == {"failed"}
-    stored = stored_runs(es_client, es_settings)
+    stored = runs(es_client, es_settings)
     assert {run.error for run in stored.values()} == {"GovreportsError: the crawl process died unexpectedly"}
