@@ -144,6 +144,8 @@ def test_a_detail_page_names_its_attachments_in_its_config() -> None:
     assert [(item.url, item.format) for item in found] == [
         (f"{HOST}/gzjy/attachment/8/8790/8790123.pdf", "pdf"),
         (f"{HOST}/gzjy/attachment/8/8790/download?id=5", "docx"),
+        # A picture is a document too (a scanned report); the spider follows it only with OCR on.
+        (f"{HOST}/gzjy/attachment/8/8790/pic.jpg", "image"),
     ]
 
 
