@@ -7,16 +7,20 @@ If it cannot start, those tests fail with the reason; they are never skipped.
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from govreports import elastic
+from govreports.cli import main
 from govreports.es_client import build_client, delete_prefixed, ensure_reachable
-from govreports.settings import Settings
+from govreports.settings import Settings, get_settings
 
 TEST_INDEX_PREFIX = "test-"
 
@@ -69,3 +73,29 @@ def free_port() -> int:
         probe_socket.bind(("127.0.0.1", 0))
         port: int = probe_socket.getsockname()[1]
         return port
+
+
+Invoke = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def govreports_here(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> Iterator[Invoke]:
+    """`govreports ARGS` through the real entry point, in this process: (exit code, stdout, stderr)."""
+
+    def invoke(*args: str, sites: Path | None = None) -> tuple[int, str, str]:
+        for key in [key for key in os.environ if key.startswith("GOVREPORTS_")]:
+            monkeypatch.delenv(key)
+        monkeypatch.setenv("GOVREPORTS_DATA_DIR", str(tmp_path / "data"))
+        if sites is not None:
+            monkeypatch.setenv("GOVREPORTS_SITES", str(sites))
+        monkeypatch.setattr(sys, "argv", ["govreports", *args])
+        get_settings.cache_clear()
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        captured = capsys.readouterr()
+        return int(exit_.value.code or 0), captured.out, captured.err
+
+    yield invoke
+    get_settings.cache_clear()

@@ -6,14 +6,13 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from crawler.portals import PortalServer, build_portals
-from govreports.cli import main
-from govreports.settings import get_settings
 
 GOVREPORTS = Path(sys.executable).parent / "govreports"
 
@@ -38,30 +37,13 @@ def test_crawl_prints_pages_reports_and_time(tmp_path: Path) -> None:
     assert len(written.read_text(encoding="utf-8").splitlines()) == 3
 
 
-Invoke = Callable[..., tuple[int, str, str]]
+Invoke = Callable[..., tuple[int, str, str]]  # the govreports_here fixture (tests/conftest.py)
 
 
 @pytest.fixture
-def cli_here(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> Iterator[Invoke]:
+def cli_here(govreports_here: Invoke) -> Invoke:
     """`govreports crawl ARGS` through the real entry point, in this process: (exit code, stdout, stderr)."""
-
-    def invoke(*args: str, sites: Path | None = None) -> tuple[int, str, str]:
-        for key in [key for key in os.environ if key.startswith("GOVREPORTS_")]:
-            monkeypatch.delenv(key)
-        monkeypatch.setenv("GOVREPORTS_DATA_DIR", str(tmp_path / "data"))
-        if sites is not None:
-            monkeypatch.setenv("GOVREPORTS_SITES", str(sites))
-        monkeypatch.setattr(sys, "argv", ["govreports", "crawl", *args])
-        get_settings.cache_clear()
-        with pytest.raises(SystemExit) as exit_:
-            main()
-        captured = capsys.readouterr()
-        return int(exit_.value.code or 0), captured.out, captured.err
-
-    yield invoke
-    get_settings.cache_clear()
+    return partial(govreports_here, "crawl")
 
 
 @pytest.fixture

@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from crawler.portals import Portal, PortalServer, build_portals
 from crawler.sites import Shard, Site, site_host, sites_in_shard
-from govreports.cli import main
 from govreports.errors import ConfigError
-from govreports.settings import get_settings
 
-Invoke = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli_here(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> Iterator[Invoke]:
-    """`govreports ARGS` through the real entry point, in this process: (exit code, stdout, stderr)."""
-
-    def invoke(*args: str, sites: Path | None = None) -> tuple[int, str, str]:
-        for key in [key for key in os.environ if key.startswith("GOVREPORTS_")]:
-            monkeypatch.delenv(key)
-        monkeypatch.setenv("GOVREPORTS_DATA_DIR", str(tmp_path / "data"))
-        if sites is not None:
-            monkeypatch.setenv("GOVREPORTS_SITES", str(sites))
-        monkeypatch.setattr(sys, "argv", ["govreports", *args])
-        get_settings.cache_clear()
-        with pytest.raises(SystemExit) as exit_:
-            main()
-        captured = capsys.readouterr()
-        return int(exit_.value.code or 0), captured.out, captured.err
-
-    yield invoke
-    get_settings.cache_clear()
-
+Invoke = Callable[..., tuple[int, str, str]]  # the govreports_here fixture (tests/conftest.py)
 
 def site(name: str, url: str) -> Site:
     return Site(name=name, start_urls=[url])
@@ -95,13 +67,13 @@ def test_the_share_is_the_same_on_every_machine(host: str, of_four: int, of_seve
 
 @pytest.mark.parametrize("command", ["crawl", "watch"])
 @pytest.mark.parametrize("text", ["3/2", "0/0", "a/b"])
-def test_the_commands_refuse_a_bad_shard_in_one_line(cli_here: Invoke, tmp_path: Path, command: str,
+def test_the_commands_refuse_a_bad_shard_in_one_line(govreports_here: Invoke, tmp_path: Path, command: str,
                                                      text: str) -> None:
     sites = tmp_path / "sites.toml"
     sites.write_text('[[site]]\nname = "a"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
 
-    code, _, err = cli_here(command, "--shard", text, "--once" if command == "watch" else "--no-polite",
-                            sites=sites)
+    mode = "--once" if command == "watch" else "--no-polite"
+    code, _, err = govreports_here(command, "--shard", text, mode, sites=sites)
 
     assert code == 1
     expected = f"error: --shard: expected K/N with 1 <= K <= N (e.g. 2/4), got {text!r}"
@@ -119,7 +91,7 @@ def twenty_portals() -> list[Portal]:
 
 @pytest.mark.slow
 def test_two_shards_over_twenty_portals_find_every_report_and_share_no_host(
-    cli_here: Invoke, tmp_path: Path
+    govreports_here: Invoke, tmp_path: Path
 ) -> None:
     portals = twenty_portals()
     addresses = [f"127.0.3.{10 + index}" for index in range(len(portals))]  # each portal a host of its own
@@ -135,7 +107,7 @@ def test_two_shards_over_twenty_portals_find_every_report_and_share_no_host(
         for shard in ("1/2", "2/2"):
             server.clear_hits()
             out = tmp_path / f"out-{shard.replace('/', 'of')}"
-            code, stdout, err = cli_here("crawl", "--shard", shard, "--out", str(out), "--no-polite",
+            code, stdout, err = govreports_here("crawl", "--shard", shard, "--out", str(out), "--no-polite",
                                          sites=sites)
             assert code == 0, err
             assert stdout.startswith(f"shard {shard}: ")
@@ -154,13 +126,13 @@ def test_two_shards_over_twenty_portals_find_every_report_and_share_no_host(
     assert len({portal.base_url.split(":")[1] for portal in portals}) == len(portals)
 
 
-def test_an_empty_shard_stops_watch_and_crawl_says_so(cli_here: Invoke, tmp_path: Path) -> None:
+def test_an_empty_shard_stops_watch_and_crawl_says_so(govreports_here: Invoke, tmp_path: Path) -> None:
     sites = tmp_path / "sites.toml"
     sites.write_text('[[site]]\nname = "a"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
     empty = next(f"{index}/2" for index in (1, 2) if not Shard(index=index, count=2).holds("127.0.0.1:9"))
 
-    watch_code, _, watch_err = cli_here("watch", "--once", "--shard", empty, sites=sites)
-    crawl_code, crawl_out, _ = cli_here("crawl", "--shard", empty, "--no-polite", sites=sites)
+    watch_code, _, watch_err = govreports_here("watch", "--once", "--shard", empty, sites=sites)
+    crawl_code, crawl_out, _ = govreports_here("crawl", "--shard", empty, "--no-polite", sites=sites)
 
     refused = f"error: shard {empty} holds none of the 1 configured site(s)"
     assert (watch_code, watch_err.strip()) == (1, refused)
