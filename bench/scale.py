@@ -40,11 +40,9 @@ from typing import Any
 import httpx
 from elasticsearch import Elasticsearch, NotFoundError
 
-from govreports.es_client import build_client, ensure_reachable
+from govreports.es_client import build_client, delete_prefixed, ensure_reachable
 from govreports.settings import Settings
-from indexer.lifecycle import indices_behind
 from indexer.synthetic import random_report, render
-from monitor.indices import MonitorIndices
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import search as search_bench  # bench/ is a folder of scripts, not a package
@@ -223,9 +221,9 @@ def mib(size: int) -> float:
 
 
 def delete_index(client: Elasticsearch, alias: str) -> None:
-    """The report indices behind `alias` and its monitor indices."""
-    for index in [*indices_behind(client, alias), *MonitorIndices(alias).all()]:
-        client.indices.delete(index=index, ignore_unavailable=True)
+    """Every index named from `alias`: the report indices behind it, the monitor's and the audit's
+    (an earlier run's audit ledger would make this run's audit incremental)."""
+    delete_prefixed(client, alias)
 
 
 # --- the report --------------------------------------------------------------------------
@@ -315,10 +313,7 @@ def main() -> None:
     settings = Settings().model_copy(update={"index": args.index})
     client = build_client(settings)
     ensure_reachable(client, settings.es_url)
-    for index in [*indices_behind(client, args.index), *MonitorIndices(args.index).all()]:
-        client.indices.delete(
-            index=index, ignore_unavailable=True
-        )  # an earlier run's would make it incremental
+    delete_index(client, args.index)
 
     print(f"corpus written in {ensure_corpus(args.corpus, args.reports):.0f} s", flush=True)
     data_dir = args.corpus.with_name(args.corpus.name + "-data")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from govreports.es_client import delete_prefixed
 from govreports.model import Report
 from indexer.lifecycle import ensure_index
 from indexer.segment import SEPARATOR, query_terms, unsegment
@@ -50,14 +51,14 @@ HIGHLIGHT = {"fields": {"text": {"type": "unified"}}}
 def indexed(es_client: Elasticsearch) -> Iterator[str]:
     """One index for the whole module (the queries only read it), removed afterwards."""
     alias = f"test-search-{uuid.uuid4().hex}"
-    physical = ensure_index(es_client, alias)
+    ensure_index(es_client, alias)
     try:
         summary = index_reports(es_client, alias, [_report(key, text) for key, text in TEXTS.items()])
         assert summary.new == len(TEXTS)
         es_client.indices.refresh(index=alias)
         yield alias
     finally:
-        es_client.indices.delete(index=physical)
+        delete_prefixed(es_client, alias)  # the writer's lock index too
 
 
 def search(client: Elasticsearch, alias: str, q: str) -> dict[str, list[str]]:
