@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from govreports.commands.crawl_options import Polite, ShardOption
 from govreports.errors import ConfigError, GovreportsError
 from govreports.settings import Settings, get_settings
 
@@ -26,15 +27,6 @@ StartUrl = Annotated[
 Out = Annotated[
     Path | None,
     typer.Option("--out", help="write reports as JSON Lines to this folder instead of indexing them",
-                 show_default=False),
-]
-Polite = Annotated[
-    bool, typer.Option("--polite/--no-polite", help="throttle like a guest (off only for local test portals)")
-]
-ShardOption = Annotated[
-    str | None,
-    typer.Option("--shard", metavar="K/N",
-                 help="crawl only shard K of N: a stable hash share of the portals' hosts (host and port)",
                  show_default=False),
 ]
 

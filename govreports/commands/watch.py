@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from govreports.commands.crawl_options import Polite, ShardOption
 from govreports.errors import ConfigError, GovreportsError
 from govreports.settings import Settings, get_settings
 
@@ -19,15 +20,6 @@ Once = Annotated[bool, typer.Option("--once", help="run one cycle, deliver, and 
 SiteNames = Annotated[
     list[str] | None,
     typer.Option("--site", help="watch only this configured portal; repeatable", show_default=False),
-]
-Polite = Annotated[
-    bool, typer.Option("--polite/--no-polite", help="throttle like a guest (off only for local test portals)")
-]
-ShardOption = Annotated[
-    str | None,
-    typer.Option("--shard", metavar="K/N",
-                 help="watch only shard K of N: a stable hash share of the portals' hosts (host and port)",
-                 show_default=False),
 ]
 
 
