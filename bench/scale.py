@@ -1,14 +1,16 @@
 """A million reports on one node: ingest, store, memory, search, statistics and export at that size.
 
     .venv/bin/python bench/scale.py --reports 1000000 [--corpus data/scale-corpus] [--seconds 60]
-                                    [--clients 8] [--keep] [--no-write]
+                                    [--clients 8] [--keep] [--no-write] [--measure-only]
 
 1. Generates the corpus with the synthetic generator (both templates, the generator's office
    names over its places, years 2019–2025; half plain text, half portal HTML) into --corpus,
    10,000 files a folder. A folder is written whole or again, so an interrupted run resumes.
 2. Indexes it with `govreports index` into a throwaway index (--index), sampling the node's
    indexing counter every few seconds: the ingest rate over the first and the last 10% of the
-   documents.
+   documents, with the machine's load average over each (other work on a shared machine
+   slows one and not the other). The ingest figures are saved beside the corpus
+   (`<corpus>-ingest.json`), so that `--measure-only` can measure a kept index (--keep) again.
 3. Reads the store size per report, the node's heap after garbage collection (the lowest heap
    use over an idle half-minute: the floor of the sawtooth), the circuit breakers' trips and
    the fielddata memory, global ordinals among it, after the searches below have built it.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -32,7 +35,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +48,8 @@ from govreports.settings import Settings
 from indexer.synthetic import random_report, render
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import search as search_bench  # bench/ is a folder of scripts, not a package
+import index as index_bench  # bench/ is a folder of scripts, not a package
+import search as search_bench
 from _machine import ROOT, machine, write_section
 
 FOLDER_SIZE = 10_000
@@ -100,19 +104,40 @@ def indexed_so_far(client: Elasticsearch, alias: str) -> int:
 
 @dataclass
 class Ingest:
-    samples: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, documents)
+    # (seconds since start, documents, the machine's 1-minute load average)
+    samples: list[tuple[float, int, float]] = field(default_factory=list)
     seconds: float = 0.0
     summary: str = ""
+    peak_pss_bytes: int = 0  # the index command and its workers, the audit after it included
 
     def rate_between(self, low: float, high: float) -> float:
         """Documents a second while the count went from `low` to `high` (counts, interpolated)."""
         return (high - low) / (self._time_at(high) - self._time_at(low))
 
     def _time_at(self, count: float) -> float:
-        for (t0, c0), (t1, c1) in zip(self.samples, self.samples[1:], strict=False):
+        for (t0, c0, _), (t1, c1, _) in zip(self.samples, self.samples[1:], strict=False):
             if c0 <= count <= c1 and c1 > c0:
                 return t0 + (t1 - t0) * (count - c0) / (c1 - c0)
         raise ValueError(f"no sample reaches {count:.0f} documents")
+
+    def load_between(self, low: float, high: float) -> float:
+        """The mean load average sampled while the count went from `low` to `high`."""
+        loads = [load for _, count, load in self.samples if low <= count <= high]
+        return statistics.mean(loads) if loads else float("nan")
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self)))
+
+    @classmethod
+    def saved(cls, path: Path) -> Ingest:
+        try:
+            saved = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise SystemExit(
+                f"--measure-only: no ingest figures at {path}; run the bench without it"
+            ) from None
+        samples = [(t, c, load) for t, c, load in saved["samples"]]
+        return cls(samples, saved["seconds"], saved["summary"], saved["peak_pss_bytes"])
 
 
 def run_index(settings: Settings, corpus: Path, alias: str, data_dir: Path) -> Ingest:
@@ -127,15 +152,19 @@ def run_index(settings: Settings, corpus: Path, alias: str, data_dir: Path) -> I
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(process.stdout or []), daemon=True)
     reader.start()
-    while process.poll() is None:
-        ingest.samples.append((time.perf_counter() - started, indexed_so_far(client, alias)))
-        time.sleep(SAMPLE_S)
+    with index_bench.ProcessTreeWatch(process.pid) as memory:
+        while process.poll() is None:
+            ingest.samples.append(
+                (time.perf_counter() - started, indexed_so_far(client, alias), os.getloadavg()[0])
+            )
+            time.sleep(SAMPLE_S)
     reader.join()
+    ingest.peak_pss_bytes = memory.peak_pss
     ingest.seconds = time.perf_counter() - started
-    ingest.samples.append((ingest.seconds, indexed_so_far(client, alias)))
+    ingest.samples.append((ingest.seconds, indexed_so_far(client, alias), os.getloadavg()[0]))
     if process.returncode != 0:
         raise SystemExit(f"govreports index failed ({process.returncode}): {''.join(output)[-2000:]}")
-    ingest.summary = output[0].strip() if output else ""
+    ingest.summary = "; ".join(line.strip() for line in output if line.strip())
     return ingest
 
 
@@ -246,10 +275,15 @@ def section(args: argparse.Namespace, ingest: Ingest, node: NodeFigures, api: An
     }
     met = ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in verdicts.items())
     rows_of_table = [
-        ("ingest, first 10%", f"{first:.0f} reports/s", ""),
+        (
+            "ingest, first 10%",
+            f"{first:.0f} reports/s (load average {ingest.load_between(0, total * 0.1):.1f})",
+            "",
+        ),
         (
             "ingest, last 10%",
-            f"{last:.0f} reports/s ({last / first:.0%} of the first)",
+            f"{last:.0f} reports/s ({last / first:.0%} of the first; load average"
+            f" {ingest.load_between(total * 0.9, total):.1f})",
             f"≥ {TARGET_TAIL_RATE:.0%}",
         ),
         (
@@ -263,6 +297,11 @@ def section(args: argparse.Namespace, ingest: Ingest, node: NodeFigures, api: An
             "within",
         ),
         ("circuit-breaker trips", str(trips), "0"),
+        (
+            "`govreports index` peak memory (PSS, workers and audit)",
+            f"{mib(ingest.peak_pss_bytes):.0f} MiB",
+            "",
+        ),
         ("fielddata (global ordinals among it)", f"{mib(node.fielddata_bytes):.1f} MiB", ""),
         (
             f"search API p95, {args.clients} clients",
@@ -297,6 +336,18 @@ Targets: {met}.
 """
 
 
+def build_index(settings: Settings, args: argparse.Namespace, saved_ingest: Path) -> Ingest:
+    """A fresh index of the corpus (written first where missing); its ingest figures, also saved."""
+    delete_index(build_client(settings), args.index)
+    print(f"corpus written in {ensure_corpus(args.corpus, args.reports):.0f} s", flush=True)
+    data_dir = args.corpus.with_name(args.corpus.name + "-data")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    ingest = run_index(settings, args.corpus, args.index, data_dir)
+    ingest.save(saved_ingest)
+    print(f"indexed in {ingest.seconds:.0f} s: {ingest.summary}", flush=True)
+    return ingest
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -309,17 +360,17 @@ def main() -> None:
     parser.add_argument("--mix", type=int, default=500, help="distinct queries in the search mix")
     parser.add_argument("--keep", action="store_true", help="keep the index (the corpus is always kept)")
     parser.add_argument("--no-write", action="store_true", help="print the results, leave docs/ alone")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure the index a run with --keep left, with that run's ingest figures",
+    )
     args = parser.parse_args()
     settings = Settings().model_copy(update={"index": args.index})
     client = build_client(settings)
     ensure_reachable(client, settings.es_url)
-    delete_index(client, args.index)
-
-    print(f"corpus written in {ensure_corpus(args.corpus, args.reports):.0f} s", flush=True)
-    data_dir = args.corpus.with_name(args.corpus.name + "-data")
-    shutil.rmtree(data_dir, ignore_errors=True)
-    ingest = run_index(settings, args.corpus, args.index, data_dir)
-    print(f"indexed in {ingest.seconds:.0f} s: {ingest.summary}", flush=True)
+    saved_ingest = args.corpus.with_name(args.corpus.name + "-ingest.json")
+    ingest = Ingest.saved(saved_ingest) if args.measure_only else build_index(settings, args, saved_ingest)
 
     port = search_bench.free_port()
     api_process = search_bench.start_api(settings, port)
