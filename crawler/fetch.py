@@ -56,6 +56,9 @@ class FetchResult:
     fetching_seconds: float = 0.0
     fetching_cpu_seconds: float = 0.0
     closed_reason: str = ""  # Scrapy's: "finished", "closespider_timeout", ...
+    state_error: str | None = None  # why the crawl state could not be written, if it could not
+    body_memory_peak: int = 0  # the most bytes response bodies held at once (`crawler.body_memory`)
+    body_memory_requeued: int = 0  # responses stopped for want of room and asked for again
 
 
 # What a streamed fetch hands on as it happens: a document, a failure, an encoding problem, or a
@@ -151,6 +154,8 @@ def fetch_in_this_process(sites: list[Site], scrapy_settings: dict[str, Any], *,
     # Imported here: the parent process never loads Scrapy or installs a reactor.
     from scrapy.crawler import AsyncCrawlerProcess
 
+    from crawler.body_memory import STATS_PEAK, STATS_REQUEUED
+    from crawler.middlewares import crawl_state_error
     from crawler.spider import ReportSpider
 
     started = time.monotonic()
@@ -167,6 +172,10 @@ def fetch_in_this_process(sites: list[Site], scrapy_settings: dict[str, Any], *,
     spider = crawler.spider
     if isinstance(spider, ReportSpider):
         collector.result.report_links = Counter(spider.report_links)
+    collector.result.state_error = crawl_state_error(crawler)
+    if crawler.stats is not None:
+        collector.result.body_memory_peak = int(crawler.stats.get_value(STATS_PEAK, 0))
+        collector.result.body_memory_requeued = int(crawler.stats.get_value(STATS_REQUEUED, 0))
     collector.result.seconds = time.monotonic() - started
     return collector.result
 

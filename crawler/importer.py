@@ -24,7 +24,7 @@ from typing import Literal, Protocol
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.sinks import Sink
 from crawler.sites import Site
-from crawler.state import CrawlState
+from crawler.state import StateStore
 from govreports.archive import Archive, DamagedObject
 from govreports.errors import GovreportsError
 from govreports.model import Format, Origin, Report
@@ -74,7 +74,7 @@ def import_documents(
     documents: Sequence[FetchedDocument],
     sites: dict[str, Site],
     *,
-    state: CrawlState,
+    state: StateStore,
     archive: Archive,
     sink: Sink,
     parse: Parser,
@@ -100,10 +100,11 @@ class ImportStream:
     used only there. A thread of its own waits on the parse pool's results.
     """
 
-    def __init__(self, sites: dict[str, Site], *, state: CrawlState, archive: Archive, sink: Sink,
+    def __init__(self, sites: dict[str, Site], *, state: StateStore, archive: Archive, sink: Sink,
                  parse: Parser, limits: ParseLimits, deadline: float | None,
                  workers: int | None = None) -> None:
         self.state, self.sink = state, sink
+        state.load(sites)  # what each sink received of these sites, in one read
         self.result = ImportResult()
         self._feed: TaskFeed[FetchedDocument] = TaskFeed()
         self._statuses: list[Status] = []  # of the fed documents, in order
@@ -183,7 +184,8 @@ class ImportStream:
                 self.result.failures.append(FetchFailure(document.site, url, "index", refused[report.id]))
                 self.result.settle(Outcome(document.site, url, "failed", report.id))
             else:
-                self.state.mark_delivered(document.url, sink=self.sink.key, sha256=document.sha256, at=_now())
+                self.state.mark_delivered(document.url, sink=self.sink.key, sha256=document.sha256, at=_now(),
+                                          site=document.site)
                 self.result.settle(Outcome(document.site, url, status, report.id))
 
 
@@ -199,7 +201,7 @@ def parse_archived(document: FetchedDocument, announce: Announce, *, parse: Pars
     return report
 
 
-def _not_parsed(document: FetchedDocument, error: Exception | None, state: CrawlState, sink: Sink,
+def _not_parsed(document: FetchedDocument, error: Exception | None, state: StateStore, sink: Sink,
                 result: ImportResult) -> None:
     """Report a document that gave no report; whether the next crawl tries it again depends on why."""
     site, url = document.site, document.source_url
@@ -215,7 +217,7 @@ def _not_parsed(document: FetchedDocument, error: Exception | None, state: Crawl
     if not (isinstance(error, ParseStopped) and error.reason == "deadline"):
         # Kept in the archive for a better parser; not retried on every crawl. (One left
         # unparsed when the crawl's time was up is parsed by the next crawl.)
-        state.mark_delivered(document.url, sink=sink.key, sha256=document.sha256, at=_now())
+        state.mark_delivered(document.url, sink=sink.key, sha256=document.sha256, at=_now(), site=site)
 
 
 def _write(sink: Sink, reports: list[Report], result: ImportResult) -> dict[str, str]:

@@ -9,10 +9,14 @@ from pathlib import Path
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+
+from crawler.state import StateStore
+from govreports.errors import GovreportsError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,6 +26,42 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 RECENT = "recently checked"
 # Whatever the attempt number, never wait longer than this before a retry.
 MAX_BACKOFF_SECONDS = 120.0
+
+
+class _SharedState:
+    """One crawl's state, shared by the spider, the middlewares and the pipelines; closed with the spider."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+        self.error: str | None = None
+
+    def close(self) -> None:
+        try:
+            self.store.close()
+        except GovreportsError as error:  # handed to the parent by `crawl_state_error`, not lost in a log
+            self.error = str(error)
+
+
+_STATES: WeakKeyDictionary[Crawler, _SharedState] = WeakKeyDictionary()
+
+
+def crawl_state_of(crawler: Crawler) -> StateStore:
+    """The crawl state of this crawl, opened on first use: Elasticsearch or SQLite, as `crawl` chose."""
+    from crawler.state_es import open_crawl_state
+
+    shared = _STATES.get(crawler)
+    if shared is None:
+        target = crawler.settings.get("GOVREPORTS_CRAWL_STATE")
+        data_dir = Path(crawler.settings["GOVREPORTS_DATA_DIR"])
+        shared = _STATES[crawler] = _SharedState(open_crawl_state(data_dir, target, reads="fetched"))
+        crawler.signals.connect(shared.close, signal=signals.spider_closed)
+    return shared.store
+
+
+def crawl_state_error(crawler: Crawler) -> str | None:
+    """Why the crawl state could not be written when the spider closed, if it could not."""
+    shared = _STATES.get(crawler)
+    return shared.error if shared is not None else None
 
 
 def backoff_seconds(attempt: int, base: float) -> float:
@@ -133,11 +173,8 @@ class RecentDocumentsMiddleware:
     """
 
     def __init__(self, crawler: Crawler, hours: float) -> None:
-        from crawler.state import CrawlState
-
         self.window = timedelta(hours=hours)
-        self.state = CrawlState.in_data_dir(Path(crawler.settings["GOVREPORTS_DATA_DIR"]))
-        crawler.signals.connect(self.state.close, signal=signals.spider_closed)
+        self.state = crawl_state_of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecentDocumentsMiddleware:

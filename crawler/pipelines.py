@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import FetchedDocument, StubPage
-from crawler.state import CrawlState
+from crawler.middlewares import crawl_state_of
 from govreports.archive import Archive, ArchivedDocument
 
 if TYPE_CHECKING:
@@ -47,14 +47,11 @@ class ArchivePipeline:
 
 class StatePipeline:
     def __init__(self, crawler: Crawler) -> None:
-        self.state = CrawlState.in_data_dir(_data_dir(crawler))
+        self.state = crawl_state_of(crawler)  # closed with the spider
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatePipeline:
         return cls(crawler)
-
-    def close_spider(self) -> None:
-        self.state.close()
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, StubPage):

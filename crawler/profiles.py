@@ -7,12 +7,12 @@ for more, `Site.politeness`), AutoThrottle per host, retries spaced out, and up 
 GOVREPORTS_CRAWL_CONCURRENCY hosts at once. Fast turns off only the waiting, for the fixture portals
 in tests and benchmarks; robots.txt, size caps and timeouts stay in force.
 
-Memory held by bodies in flight is bounded: a response is refused past
-MAX_DOCUMENT_BYTES (the parser's own cap, from the same constant), and no more
-requests run at once than GOVREPORTS_CRAWL_BODY_MEMORY holds of such bodies, less
-one body's worth for what Scrapy's scraper holds meanwhile (its decoded text
-included). A crawl closes itself after GOVREPORTS_CRAWL_TIMEOUT seconds
-(CLOSESPIDER_TIMEOUT).
+Memory held by bodies is bounded: a response is refused past MAX_DOCUMENT_BYTES
+(the parser's own cap, from the same constant), and the bodies in flight or not yet
+let go by the spider hold at most GOVREPORTS_CRAWL_BODY_MEMORY, less one body's worth
+(at most half of it) for copies and decoded text (`crawler.body_memory`: each request
+reserves what its response actually holds, so hundreds of small pages fit at once).
+A crawl closes itself after GOVREPORTS_CRAWL_TIMEOUT seconds (CLOSESPIDER_TIMEOUT).
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ BASE: dict[str, Any] = {
         "crawler.middlewares.HostSlotDownloaderMiddleware": 50,
         "crawler.middlewares.RecentDocumentsMiddleware": 60,
         "crawler.middlewares.RetryBackoffMiddleware": 540,
+        # After the waits above, so a request holds its reservation only once it is about to be sent.
+        "crawler.body_memory.BodyMemoryMiddleware": 560,
     },
     # Politeness is per host and port: every request goes to its host's download slot.
     "SPIDER_MIDDLEWARES": {"crawler.middlewares.HostSlotSpiderMiddleware": 950},
@@ -103,7 +105,12 @@ def scrapy_settings(
         "GOVREPORTS_CRAWL_RECHECK_HOURS": settings.crawl_recheck_hours,
         **(overrides or {}),
     }
-    # Each request in flight may hold a body of DOWNLOAD_MAXSIZE; one more is kept for the scraper.
-    bodies = max(1, settings.crawl_body_memory * MB // chosen["DOWNLOAD_MAXSIZE"] - 1)
-    chosen["CONCURRENT_REQUESTS"] = min(chosen["CONCURRENT_REQUESTS"], bodies)
+    chosen.update(body_budget(settings.crawl_body_memory * MB, chosen["DOWNLOAD_MAXSIZE"]))
     return chosen
+
+
+def body_budget(memory: int, maxsize: int) -> dict[str, int]:
+    """The bytes bodies may hold (one body's worth, at most half, kept back for copies and decoded
+    text), and the largest body, which must fit in them."""
+    budget = memory - min(maxsize, memory // 2)
+    return {"GOVREPORTS_BODY_BUDGET": budget, "DOWNLOAD_MAXSIZE": min(maxsize, budget)}

@@ -29,10 +29,11 @@ from crawler.profiles import scrapy_settings
 from crawler.progress import CrawlProgress
 from crawler.sinks import ElasticsearchSink, JsonLinesSink, Sink
 from crawler.sites import Site, host_allowances
-from crawler.state import CrawlState
+from crawler.state import StateStore
+from crawler.state_es import EsStateTarget, open_crawl_state, prepare_state_index
 from crawler.summary import CrawlSummary, summarize
 from govreports.archive import Archive
-from govreports.errors import ConfigError
+from govreports.errors import ConfigError, GovreportsError
 from govreports.es_client import build_client
 from govreports.settings import Settings
 from indexer.limits import ParseLimits
@@ -65,11 +66,14 @@ def crawl(
         raise ConfigError("no site to crawl: give --site NAME or --start-url URL")
     started = time.monotonic()
     sink = _sink(settings, out, es_client)
+    state = _state_target(settings, sink)
     profile = scrapy_settings(settings, polite=polite,
-                              overrides={**_host_slots(sites, polite), **(overrides or {})})
+                              overrides={**_host_slots(sites, polite), "GOVREPORTS_CRAWL_STATE": state,
+                                         **(overrides or {})})
     importing = _Importing(
         sites,
         Path(settings.data_dir),
+        state=state,
         sink=sink,
         parse=parse or default_parser(),
         limits=ParseLimits.from_settings(settings),
@@ -87,6 +91,8 @@ def crawl(
     imported = importing.finish()
     fetched.failures += importing.failures
     fetched.encoding_problems += importing.problems
+    if fetched.state_error is not None:
+        imported.errors.append(fetched.state_error)
     if fetched.closed_reason == "closespider_timeout":
         imported.errors.append(
             f"crawl_timeout: fetching stopped after {settings.crawl_timeout:.0f} s "
@@ -98,6 +104,15 @@ def crawl(
                  "unchanged": sink.summary.unchanged, "failed": sink.summary.failed}
     return summarize(sites, fetched, imported, seconds=time.monotonic() - started, index=index,
                      site_seconds=_site_seconds(started, importing.last_heard, imported))
+
+
+def _state_target(settings: Settings, sink: Sink) -> EsStateTarget | None:
+    """The state lives where the reports go: in Elasticsearch for its sink, else in the SQLite file."""
+    if not isinstance(sink, ElasticsearchSink):
+        return None
+    target = EsStateTarget.of(settings)
+    prepare_state_index(sink.client, target, Path(settings.data_dir))
+    return target
 
 
 def _host_slots(sites: Sequence[Site], polite: bool) -> dict[str, Any]:
@@ -116,8 +131,8 @@ class _Importing:
     counts pages per site (for the progress and each site's time), and keeps the failures.
     """
 
-    def __init__(self, sites: Sequence[Site], data_dir: Path, *, sink: Sink, parse: Parser,
-                 limits: ParseLimits, deadline: float, progress: CrawlProgress | None) -> None:
+    def __init__(self, sites: Sequence[Site], data_dir: Path, *, state: EsStateTarget | None, sink: Sink,
+                 parse: Parser, limits: ParseLimits, deadline: float, progress: CrawlProgress | None) -> None:
         self.inbox: queue.Queue[Any] = queue.Queue()
         self.last_heard: dict[str, float] = {}  # per site: when its last page (or failure) came
         self.failures: list[FetchFailure] = []
@@ -126,7 +141,7 @@ class _Importing:
         self._result: ImportResult | None = None
         self._error: BaseException | None = None
         by_name = {site.name: site for site in sites}
-        arguments = (by_name, data_dir, sink, parse, limits, deadline)
+        arguments = (by_name, data_dir, state, sink, parse, limits, deadline)
         self._thread = threading.Thread(target=self._run, args=arguments, name="crawl-import", daemon=True)
         self._thread.start()
 
@@ -139,21 +154,33 @@ class _Importing:
         assert self._result is not None, "an import that ended without an error has a result"
         return self._result
 
-    def _run(self, sites: dict[str, Site], data_dir: Path, sink: Sink, parse: Parser, limits: ParseLimits,
-             deadline: float) -> None:
+    def _run(self, sites: dict[str, Site], data_dir: Path, target: EsStateTarget | None, sink: Sink,
+             parse: Parser, limits: ParseLimits, deadline: float) -> None:
         try:
-            with CrawlState.in_data_dir(data_dir) as state:
+            state = open_crawl_state(data_dir, target, reads="delivered")
+            try:
                 stream = ImportStream(sites, state=state, archive=Archive(data_dir), sink=sink, parse=parse,
                                       limits=limits, deadline=deadline)
                 try:
                     self._take_until_fetch_ends(stream)
                 finally:
                     self._result = stream.finish()
+            finally:
+                self._close(state)
         except BaseException as error:  # raised again in the crawl's thread by `finish`
             self._error = error
         finally:
             if self.progress is not None:
                 self.progress.close()
+
+    def _close(self, state: StateStore) -> None:
+        """Write the state's last rows; a write that failed is the crawl's error, its reports stand."""
+        try:
+            state.close()
+        except GovreportsError as error:
+            if self._result is None:
+                raise
+            self._result.errors.append(str(error))
 
     def _take_until_fetch_ends(self, stream: ImportStream) -> None:
         while True:

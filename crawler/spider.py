@@ -10,6 +10,7 @@ pipelines archive it and the importer parses it later, never the spider.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -48,8 +49,10 @@ from crawler.heuristics.links import (
 from crawler.heuristics.pagination import pagination_urls
 from crawler.heuristics.titles import is_report_title, matches_title_pattern
 from crawler.items import EncodingProblem, FailureKind, FetchedDocument, FetchFailure, StubPage
+from crawler.middlewares import crawl_state_of
 from crawler.sites import Site
-from crawler.state import CrawlState, Known, conditional_headers
+from crawler.state import Known, StateStore, conditional_headers
+from crawler.state_es import SITES_PER_LOAD
 from govreports.archive import Archive
 from govreports.errors import GovreportsError
 from govreports.model import Format, Provenance
@@ -102,7 +105,7 @@ class ReportSpider(scrapy.Spider):
         self._listings: dict[str, set[str]] = {site.name: set() for site in arguments.sites}
         self._documents: dict[str, set[str]] = {site.name: set() for site in arguments.sites}
         self.report_links: Counter[str] = Counter()
-        self.state: CrawlState | None = None
+        self.state: StateStore | None = None
         self.archive: Archive | None = None
         # Pictures of tables and picture attachments are fetched only for OCR to read them.
         self.ocr = get_settings().ocr
@@ -110,21 +113,22 @@ class ReportSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportSpider:
         spider: ReportSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.state = CrawlState.in_data_dir(Path(crawler.settings["GOVREPORTS_DATA_DIR"]))
+        spider.state = crawl_state_of(crawler)  # closed with the spider
         spider.archive = Archive(Path(crawler.settings["GOVREPORTS_DATA_DIR"]))
-        crawler.signals.connect(spider._close_state, signal=scrapy.signals.spider_closed)
         return spider
 
-    def _close_state(self) -> None:
-        if self.state is not None:
-            self.state.close()
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for site in self.sites.values():
-            for url in site.start_urls:
-                request = self._listing_request(site, url, hops=0)
-                if request is not None:
-                    yield request
+        sites = list(self.sites.values())
+        for first in range(0, len(sites), SITES_PER_LOAD):
+            group = sites[first:first + SITES_PER_LOAD]
+            if self.state is not None:
+                # What is known of these sites comes in one read as their crawl starts, off the reactor.
+                await asyncio.to_thread(self.state.load, [site.name for site in group])
+            for site in group:
+                for url in site.start_urls:
+                    request = self._listing_request(site, url, hops=0)
+                    if request is not None:
+                        yield request
 
     # --- listings -------------------------------------------------------------------
 

@@ -1,6 +1,9 @@
 """The crawl state: what was fetched, with which validators and hash, and what was handed on.
 
-A SQLite file, `data_dir/crawl-state.sqlite3`. Two questions live here:
+Two stores answer the same questions (`StateStore`): the Elasticsearch index every shard
+shares (`crawler.state_es`), for crawls whose reports go to Elasticsearch, and the SQLite
+file `data_dir/crawl-state.sqlite3` here, for crawls with no Elasticsearch (`--out DIR`).
+The state lives where the reports go. Two questions live here:
 - fetching: may this URL be asked for conditionally (ETag/Last-Modified), and did its
   bytes change since the last fetch? (`fetched`, written by the crawl's pipeline)
 - delivery: which version of each document has a sink (an index, an `--out` folder)
@@ -11,18 +14,22 @@ A SQLite file, `data_dir/crawl-state.sqlite3`. Two questions live here:
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 from govreports.errors import GovreportsError
 from govreports.model import Format
 
 STATE_FILE = "crawl-state.sqlite3"
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS fetched (
@@ -75,7 +82,34 @@ def conditional_headers(known: Known | None) -> dict[str, str]:
     return headers
 
 
+class StateStore(Protocol):
+    """What the crawl asks of its state, whichever store keeps it."""
+
+    def load(self, sites: Collection[str]) -> None: ...
+
+    def known(self, url: str) -> Known | None: ...
+
+    def confirm(self, url: str, at: datetime) -> None: ...
+
+    def remember_document(self, url: str, *, site: str, sha256: str, format: Format, etag: str | None,
+                          last_modified: str | None, fetched_at: datetime) -> datetime: ...
+
+    def remember_stub(self, url: str, *, site: str, attachments: list[str], etag: str | None,
+                      last_modified: str | None, fetched_at: datetime) -> None: ...
+
+    def delivered(self, url: str, sink: str) -> str | None: ...
+
+    def mark_delivered(self, url: str, *, sink: str, sha256: str, at: datetime,
+                       site: str | None = None) -> None: ...
+
+    def forget_validators_of(self, sha256: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class CrawlState:
+    """The SQLite store: every answer is a query of the file, every write committed at once."""
+
     def __init__(self, path: Path) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,6 +135,9 @@ class CrawlState:
     def close(self) -> None:
         self._db.close()
 
+    def load(self, sites: Collection[str]) -> None:
+        """Nothing to load: the file answers each question."""
+
     def known(self, url: str) -> Known | None:
         row = self._db.execute(
             "SELECT url, kind, etag, last_modified, sha256, format, first_seen_at, attachments, fetched_at"
@@ -115,7 +152,7 @@ class CrawlState:
             etag=row[2],
             last_modified=row[3],
             sha256=row[4],
-            format=_format(row[5]),
+            format=format_of(row[5]),
             first_seen_at=datetime.fromisoformat(row[6]),
             attachments=json.loads(row[7]),
             checked_at=datetime.fromisoformat(row[8]),
@@ -167,7 +204,8 @@ class CrawlState:
                 "UPDATE fetched SET etag = NULL, last_modified = NULL WHERE sha256 = ?", (sha256,)
             )
 
-    def mark_delivered(self, url: str, *, sink: str, sha256: str, at: datetime) -> None:
+    def mark_delivered(self, url: str, *, sink: str, sha256: str, at: datetime,
+                       site: str | None = None) -> None:
         with self._writing():
             self._db.execute(
                 "INSERT INTO delivered (url, sink, sha256, delivered_at) VALUES (?, ?, ?, ?)"
@@ -212,15 +250,22 @@ class CrawlState:
 
 
 def refetch_in_full(data_dir: Path, sha256: str) -> None:
-    """`forget_validators_of` in the crawl state of `data_dir`, if there is one."""
+    """`forget_validators_of` in both stores: the SQLite file of `data_dir`, if there is one, and the
+    Elasticsearch state of the configured index, if there is one (a failure there is logged: the
+    crawl that meets the damaged object forgets its validators again)."""
+    from crawler.state_es import forget_everywhere  # here: this module stays free of Elasticsearch
+
     path = data_dir / STATE_FILE
     if path.exists():
         with CrawlState(path) as state:
             state.forget_validators_of(sha256)
+    error = forget_everywhere(sha256)
+    if error is not None:
+        log.warning("%s", error)
 
 
 _FORMATS: dict[str, Format] = {"html": "html", "pdf": "pdf", "docx": "docx", "doc": "doc", "txt": "txt"}
 
 
-def _format(value: str | None) -> Format | None:
+def format_of(value: str | None) -> Format | None:
     return _FORMATS.get(value) if value else None
