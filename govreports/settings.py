@@ -51,8 +51,9 @@ class Settings(BaseSettings):
     max_office_stats: int = Field(4, ge=1, description="/api/stats?group_by=office walks at the same time")
     # Limits per document (docs/security.md, "Limits per document and stopped crawls"): a base
     # plus so much per page, for the wall clock and the resident memory of the parsing worker.
-    # Scanned pages and pictures read by OCR: off until OCR meets the accuracy bar (docs/accuracy.md).
-    ocr: bool = False
+    # Scanned pages and pictures read by OCR: every number exact or null with a warning, never
+    # another (README, "Scans and pictures (OCR)").
+    ocr: bool = True
     parse_timeout: float = Field(60.0, gt=0, description="seconds to parse one document, before pages")
     parse_timeout_per_page: float = Field(5.0, ge=0, description="seconds more per page")
     parse_memory: int = Field(1024, gt=0, description="MB resident while parsing one document")

@@ -32,9 +32,8 @@ class Extracted:
 def extract(data: bytes, format: str, *, ocr: bool = False) -> Extracted:
     """Dispatch to the extractor of `format` (txt, html, pdf, docx, doc, image).
 
-    `ocr`: read scanned pages and pictures with OCR (`GOVREPORTS_OCR`; off by default until it
-    meets the accuracy bar of docs/accuracy.md). Without it a picture is refused and a scanned
-    PDF page gives no text, as before.
+    `ocr`: read scanned pages and pictures with OCR (`GOVREPORTS_OCR`, on by default). Without
+    it a picture is refused and a scanned PDF page gives no text.
     """
     # Imported lazily: each extractor pulls in a heavy library the others do not need.
     if format == "txt":

@@ -21,14 +21,21 @@ A page is read in five steps, each cheap next to the models:
 4. Numbers: a box that reads as a number is decoded again among digits only,
    each digit's probability the sum of the shapes it is printed as (`0`, `o`,
    `O`, `〇`): a lone zero is as much an o as a 0 to a text model, never to a
-   number column.
+   number column. Its sign is read from the ink (`ink_sign`): a short bar at the
+   digits' mid-height before them is a minus sign, whether the recogniser read it
+   weakly, lost it, or the box left it out; any other mark there leaves it in doubt.
+   A number read without confidence in its line is read again alone.
 5. Lines: boxes inside a ruled table go to the grid cell under their centre;
-   the others are grouped into lines by vertical overlap. A run of lines that
-   has numbers in the same columns and no rulings is a table too: its columns
-   are the x-positions of its numbers (the header's, where numbers are missing),
-   and its rows are printed as TAB rows like the others. A number cell with no text
-   box but with ink in it (a lone digit detection missed) is read from its ink; when
-   that reads as no number (a digit smudged past reading) it is `UNREAD`, not blank.
+   the others are grouped into lines by vertical overlap (numbers one above the
+   other split a line into its rows). A run of lines that has numbers in the
+   same columns and no rulings is a table too: its columns are the header's
+   above it when that shows more of them (a lone row of numbers), else the
+   x-positions of its numbers, and its rows are printed as TAB rows like the
+   others. A number cell with no text box but with ink in it (a lone digit
+   detection missed) is read from its ink; when that reads as no number (a digit
+   smudged past reading) it is `UNREAD`, not blank.
+
+A page or picture of no page's shape (a sliver, a dot) is refused (`check_shape`) on every path.
 
 A number cell read below `CONFIDENT` is printed with `LOW_CONFIDENCE` before it;
 `indexer.ocr_trust` decides, with the report's own rules, whether it stands,
@@ -38,12 +45,13 @@ the text is kept.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -73,6 +81,11 @@ DETECT_SIDE = 1280
 MAX_PIXELS = 12_000_000
 # Pictures claiming more than this are refused unread (an A0 poster at 300 dpi is 140 million).
 MAX_DECODED = 150_000_000
+# A page or picture is read only when its shorter side has at least MIN_SIDE pixels (less: a
+# spacer, a rule, an icon) and its longer side is at most MAX_ASPECT times the shorter (a picture
+# of 35 A4 pages one under the other): a sliver would be looked at in thousands of pieces.
+MIN_SIDE = 16
+MAX_ASPECT = 50
 _SKEW_LIMIT = 2.5  # degrees searched either way
 _RULING_POINTS = 18.0  # a stroke at least this long (points) is a ruling, not a character's stroke
 _REC_HEIGHT = 48
@@ -91,7 +104,9 @@ _LOOKALIKES = {
 }
 _SIGNS = ",.-+"
 _SPACES = " \u3000"
-_DASH_ITEM = re.compile(r"[(（]\s*[-－—–一]\s*[)）]")  # （一）, the first item, however it was read
+# （一）, the first item, however it was read: its one stroke read as a dash, or lost (an empty
+# pair of brackets opening a label: no other item numeral is a single stroke).
+_DASH_ITEM = re.compile(r"[(（]\s*[-－—–一]\s*[)）]|^[(（]\s*[)）](?=[\u4e00-\u9fff])")
 _STRAY_MARKS = "—–一_~"  # dash-like marks read at a number's ends
 _SIGN_DOUBT = 0.05  # a minus sign this probable anywhere in an unsigned number leaves it in doubt
 _NUMBER = re.compile(r"^[+\-]?\d[\d,.]*$")
@@ -379,7 +394,20 @@ def recognise(grey: Image, rects: list[tuple[int, int, int, int]]) -> list[tuple
         for i, result in zip(line, _read_strip(grey, [rects[i] for i in line]), strict=True):
             results[i] = result
     _read_again(grey, rects, results)
+    _read_alone(grey, rects, results)
     return results
+
+
+def _read_alone(grey: Image, rects: list[tuple[int, int, int, int]], results: list[tuple[str, float, bool]]
+                ) -> None:
+    """Numbers read without confidence in their line, read again each on its own: the same digits
+    read with confidence there stand (a line's other text, a label's characters, can lend a digit a
+    rival that the digit alone does not have). A different reading changes nothing."""
+    for i, (text, confidence, number) in enumerate(results):
+        if number and text and confidence < CONFIDENT:
+            again = _read_strip(grey, [rects[i]])[0]
+            if again[0] == text and again[2] and again[1] >= CONFIDENT:
+                results[i] = again
 
 
 def _read_strip(grey: Image, rects: list[tuple[int, int, int, int]]) -> list[tuple[str, float, bool]]:
@@ -387,14 +415,68 @@ def _read_strip(grey: Image, rects: list[tuple[int, int, int, int]]) -> list[tup
     steps = engine().text_rec.session(strip)[0][0]
     scale = strip.shape[3] / len(steps)  # pixels of the strip per step
     middles = (np.arange(len(steps)) + 0.5) * scale
-    darkest = (strip[0, 0].min(axis=0) + 1.0) * 127.5  # each pixel column's darkest grey
+    grey_strip = (strip[0, 0] + 1.0) * 127.5
+    darkest = grey_strip.min(axis=0)  # each pixel column's darkest grey
     results = []
     for left, right in spans:
         inside = (middles >= left) & (middles < right)
-        result = read_steps(steps[inside], alphabet())
-        faint = result[2] and is_faint(result[0], darkest[max(left, 0) : right])
-        results.append((result[0], min(result[1], 0.5), True) if faint else result)
+        text, confidence, number = read_steps(steps[inside], alphabet())
+        if number:
+            sign, digits_at = ink_sign(grey_strip[:, max(left, 0) : right])
+            if sign is not None:  # the digits alone: a weakly read sign is no doubt about them
+                text, confidence, number = read_steps(steps[inside], alphabet(), signless=True)
+            dash_read = float(steps[inside][:, alphabet().dashes].max(initial=0.0)) > _SIGN_DOUBT
+            text, confidence = signed(text, confidence, sign, dash_read)
+            if is_faint(text, darkest[max(left, 0) + digits_at : right]):  # the sign's bar is thin
+                confidence = min(confidence, 0.5)
+        results.append((text, confidence, number))
     return results
+
+
+def ink_sign(crop: Image) -> tuple[str | None, int]:
+    """The sign a number's crop (grey, paper white) shows left of its digits, from its ink: "-" for
+    one short bar at the digits' mid-height, "" for no mark there, None for anything else; and the
+    column where its digits start (0 when unknown).
+
+    The recogniser loses a small minus sign (a hyphen is a few pixels at 150 dpi) or reads it
+    weakly; the ink does not. The digits are the marks at least half as tall as the tallest.
+    """
+    import cv2
+
+    darkest = float(crop.min()) if crop.size else 255.0
+    if darkest > _FAINT_INK:
+        return None, 0
+    mask = (crop < (255.0 + darkest) / 2).astype(np.uint8)
+    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    marks = [(int(x), int(y), int(w), int(h)) for x, y, w, h, _area in stats[1:count]]
+    tallest = max((h for _x, _y, _w, h in marks), default=0)
+    digits = [m for m in marks if m[3] >= tallest / 2]
+    if not digits:
+        return None, 0
+    first = min(x for x, _y, _w, _h in digits)
+    top = min(y for _x, y, _w, _h in digits)
+    bottom = max(y + h for _x, y, _w, h in digits)
+    speck = (tallest * _SPECK) ** 2
+    before = [m for m in marks if m[0] + m[2] <= first and m[2] * m[3] > speck]
+    if not before:
+        return "", first
+    if len(before) > 1:
+        return None, 0
+    x, y, w, h = before[0]
+    height = bottom - top
+    middle = (y + h / 2 - top) / max(height, 1)
+    bar = h <= _BAR_THICKNESS * height and h <= w <= 1.5 * height and 0.3 <= middle <= 0.8  # "－" too
+    return ("-", first) if bar and first - (x + w) <= 1.5 * height else (None, 0)
+
+
+def signed(number: str, confidence: float, sign: str | None, dash_read: bool) -> tuple[str, float]:
+    """A number's reading with its sign settled by its ink (`ink_sign`; `number` then read
+    without signs): a bar before the digits is a minus sign however weakly the recogniser read
+    it, no mark is none. Where the ink shows something else, a sign in doubt (a dash-like class
+    `dash_read` anywhere) leaves the number not confident."""
+    if sign is not None:
+        return sign + number, confidence
+    return number, min(confidence, 0.5) if dash_read and not number.startswith("-") else confidence
 
 
 def is_faint(number: str, darkest: NDArray[np.float32]) -> bool:
@@ -451,7 +533,10 @@ _MARK = 200  # a strip's column darker than this holds part of a mark
 _MARK_WIDTH = 3  # columns (at the recogniser's height): narrower marks are specks, not characters
 _INK_CONTRAST = 10  # a smoothed pixel this much darker than the paper is ink (its grain: 4)
 _INK_SHARE = 0.004  # a cell with at least this share of ink pixels (inside its margins) shows something
+_SPECK = 0.1  # a mark no larger than this share of the digits' height, squared, is a speck
+_BAR_THICKNESS = 0.3  # a minus sign is at most this share of the digits' height thick
 _AGAIN = 12  # pieces read again in one strip
+_MAX_HEADER_BOXES = 200  # a header line with more boxes than this is no table's header
 _GAP = 16  # white pixels (at the recogniser's height) between two rectangles of a strip
 
 
@@ -488,8 +573,11 @@ def _strip(grey: Image, rects: list[tuple[int, int, int, int]]) -> tuple[Image, 
     return np.repeat(strip[None, None], 3, axis=1), spans
 
 
-def read_steps(steps: NDArray[np.float32], letters: _Alphabet) -> tuple[str, float, bool]:
+def read_steps(steps: NDArray[np.float32], letters: _Alphabet, *, signless: bool = False
+               ) -> tuple[str, float, bool]:
     """One crop's step probabilities (steps × classes) → its text, confidence, whether a number.
+
+    `signless`: a number's digits only, its signs read as nothing (its ink tells its sign).
 
     A number with a dash-like mark at an end (a stroke of a seal, a ruling's stub, or a minus
     sign) is a number not read with confidence: which of them the mark is, the rules decide.
@@ -503,15 +591,15 @@ def read_steps(steps: NDArray[np.float32], letters: _Alphabet) -> tuple[str, flo
     if marked and not _NUMBER.match(as_digits.strip(_STRAY_MARKS)):
         return text, confidence, False
     folded = np.stack([steps[:, group].sum(axis=1) for group in letters.groups], axis=1)
-    folded[:, 0] += folded[:, -1]  # a space is nothing too
-    folded[:, -1] = 0.0
+    for nothing_too in (-1, *(letters.symbols.index(sign) + 1 for sign in "+-" if signless)):
+        folded[:, 0] += folded[:, nothing_too]  # a space is nothing too (and a sign, `signless`)
+        folded[:, nothing_too] = 0.0
     digits, confidence = _ctc(folded, ["", *letters.symbols], [0])
     digits = digits.replace(" ", "")
     if not _NUMBER.match(digits):
         return text, min(confidence, 0.5), False
-    # A minus sign the reading may have left out: a number is never read with its sign lost.
-    unsigned_doubt = not digits.startswith("-") and float(steps[:, letters.dashes].max()) > _SIGN_DOUBT
-    return digits, min(confidence, 0.5) if marked or unsigned_doubt else confidence, True
+    # Its sign is settled by the ink (`signed`): a minus sign may be lost or read weakly.
+    return digits, min(confidence, 0.5) if marked else confidence, True
 
 
 def _ctc(steps: NDArray[np.float32], characters: Sequence[str], nothing: Sequence[int]) -> tuple[str, float]:
@@ -558,10 +646,21 @@ def _neighbours(best: NDArray[Any], blank: NDArray[Any], step: int) -> set[int]:
 # --- lines -----------------------------------------------------------------------------------
 
 
+def check_shape(width: float, height: float) -> None:
+    """Refuse a page or picture of no page's or table's shape (`MIN_SIDE`, `MAX_ASPECT`)."""
+    from govreports.errors import ExtractionError
+
+    short, long = sorted((width, height))
+    if short < MIN_SIDE or long > MAX_ASPECT * short:
+        raise ExtractionError(f"{width:g}×{height:g} pixels is not the shape of a page or a table")
+
+
 def read_page(rgb: Image, dpi: float = DPI) -> OcrPage:
-    """One page (or picture) → its lines: ruled tables as TAB rows, the rest as text lines."""
+    """One page (or picture) → its lines: ruled tables as TAB rows, the rest as text lines.
+    Every OCR path passes here: a picture of no page's shape is refused (`check_shape`)."""
+    check_shape(rgb.shape[1], rgb.shape[0])
     grey = clean(rgb)
-    points_per_pixel = 72.0 / dpi
+    points_per_pixel = 72.0 / (dpi * grey.shape[1] / rgb.shape[1])  # `clean` scales large ones down
     segments = ruling_segments(grey, points_per_pixel)
     groups = sorted(ruled.clusters(ruled.merge_collinear(segments)), key=lambda g: min(s.at for s in g))
     table_segments = [s for group in groups for s in group]
@@ -583,7 +682,8 @@ def read_page(rgb: Image, dpi: float = DPI) -> OcrPage:
 
 
 def mend(text: str) -> str:
-    """A text box with the recogniser's known slips undone: a bracketed 一 is a dash to it."""
+    """A text box with the recogniser's known slips undone: a bracketed 一 is a dash to it, or
+    nothing."""
     return _DASH_ITEM.sub("（一）", text)
 
 
@@ -628,6 +728,27 @@ class PageInk:
         if not (text and number):
             return UNREAD
         return text if confidence >= CONFIDENT else LOW_CONFIDENCE + text
+
+    def signed(self, box: Box, x_from: float) -> Box:
+        """A number box with the ink between `x_from` (where the box's cell, or the gap before
+        it, begins) and its digits looked at: a bar there is a minus sign the box left out (too
+        small to be detected), and it takes the box over; other ink leaves the number not
+        confident. A box with a sign of its own, or no ink before it, stays as it is."""
+        if not box.number or box.text.startswith(("-", "+")) or x_from >= box.x0:
+            return box
+        left, top, right, bottom = (
+            round(v / self.points_per_pixel) for v in (max(x_from, 0.0), box.y0, box.x1, box.y1)
+        )
+        import cv2
+
+        crop = self.grey[max(top, 0) : bottom, max(left, 0) : right]
+        if crop.shape[0] < 5 or crop.shape[1] < 5:
+            return box
+        width = max(1, round(crop.shape[1] * _REC_HEIGHT / crop.shape[0]))  # as the recogniser sees it
+        sign, _digits_at = ink_sign(cv2.resize(crop, (width, _REC_HEIGHT)))
+        if sign == "-":
+            return replace(box, x0=x_from, text="-" + box.text)
+        return box if sign == "" else replace(box, confidence=min(box.confidence, 0.5))
 
     def stray(self, x0: float, y0: float, x1: float, y1: float, boxes: Sequence[Box]) -> bool:
         """Whether a cell shows ink outside the boxes read in it: a sign or a digit the reading
@@ -678,8 +799,6 @@ def lay_out(boxes: list[Box], groups: list[list[ruled.Segment]], ink: PageInk) -
 
 
 def _cell_of(table: ruled.RuledTable, x: float, y: float) -> tuple[int, int] | None:
-    import bisect
-
     row, col = bisect.bisect(table.ys, y) - 1, bisect.bisect(table.xs, x) - 1
     if 0 <= row < len(table.ys) - 1 and 0 <= col < len(table.xs) - 1:
         return row, col
@@ -703,6 +822,8 @@ def _table_rows(table: ruled.RuledTable, cells: dict[tuple[int, int], list[Box]]
                 texts.append("")
             elif (row, col) in cells:
                 box = (table.xs[col], table.ys[row], table.xs[col + 1], table.ys[row + 1])
+                if len(cells[(row, col)]) == 1:
+                    cells[(row, col)] = [ink.signed(cells[(row, col)][0], table.xs[col])]
                 placed = row not in numbered_rows or not (
                     _lost_ruling(table, row, col) or ink.stray(*box, cells[(row, col)])
                 )
@@ -729,7 +850,8 @@ def _lost_ruling(table: ruled.RuledTable, row: int, col: int) -> bool:
 
 
 def group_lines(boxes: list[Box]) -> list[list[Box]]:
-    """Boxes in lines: a box joins the line whose vertical extent covers its centre, else starts one."""
+    """Boxes in lines: a box joins the line whose vertical extent covers its centre, else starts one.
+    A line with numbers one above the other is split into its rows (`unstacked`)."""
     lines: list[list[Box]] = []
     extents: list[tuple[float, float]] = []
     for box in sorted(boxes, key=lambda b: b.cy):
@@ -740,24 +862,57 @@ def group_lines(boxes: list[Box]) -> list[list[Box]]:
         else:
             lines.append([box])
             extents.append((box.y0, box.y1))
-    return [sorted(line, key=lambda b: b.x0) for line in lines]
+    return [sorted(row, key=lambda b: b.x0) for line in lines for row in unstacked(line)]
+
+
+def unstacked(line: list[Box]) -> list[list[Box]]:
+    """A line's rows: numbers one above the other are two rows' (a label printed on two lines
+    draws the rows beside it into one line). The numbers' centres, split where they jump by half
+    a number's height, make the rows; every box goes to the row nearest its centre."""
+    numbers = sorted((b for b in line if b.number), key=lambda b: b.x0)
+    reach = -math.inf
+    stacked = False
+    for box in numbers:
+        stacked = stacked or box.x0 < reach - 1
+        reach = max(reach, box.x1)
+    if not stacked:
+        return [line]
+    heights = sorted(b.y1 - b.y0 for b in numbers)
+    jump = heights[len(heights) // 2] / 2
+    centres = sorted(b.cy for b in numbers)
+    rows: list[list[float]] = [[centres[0]]]
+    for centre in centres[1:]:
+        if centre - rows[-1][-1] > jump:
+            rows.append([])
+        rows[-1].append(centre)
+    middles = [(row[0] + row[-1]) / 2 for row in rows]
+    out: list[list[Box]] = [[] for _ in middles]
+    for box in line:
+        at = bisect.bisect(middles, box.cy)
+        near = [k for k in (at - 1, at) if 0 <= k < len(middles)]
+        out[min(near, key=lambda k: abs(middles[k] - box.cy))].append(box)
+    return [row for row in out if row]
 
 
 def _unruled(lines: list[list[Box]], ink: PageInk) -> list[tuple[float, list[str]]]:
-    """Text lines; runs of lines with numbers in columns (an unruled table) as TAB rows."""
+    """Text lines; runs of lines with numbers in columns (an unruled table) as TAB rows; a lone
+    line of numbers too when the line above (its header) shows its columns."""
     out: list[tuple[float, list[str]]] = []
     run: list[list[Box]] = []
+    above: list[Box] = []
     for line in [*lines, []]:
         if sum(b.number for b in line) >= 2:
             run.append(line)
             continue
-        if len(run) >= 2:
-            out.append((run[0][0].y0, _columns_rows(run, ink)))
+        if len(run) >= 2 or (run and _header_columns(above, run)):
+            out.append((run[0][0].y0, _columns_rows(run, above, ink)))
         else:
             out += [(line_boxes[0].y0, [_text_line(line_boxes)]) for line_boxes in run]
+        above = run[-1] if run else above
         run = []
         if line:
             out.append((line[0].y0, [_text_line(line)]))
+            above = line
     return out
 
 
@@ -765,26 +920,88 @@ def _text_line(line: list[Box]) -> str:
     return " ".join(cell_text([box]) for box in line)
 
 
-def _columns_rows(run: list[list[Box]], ink: PageInk) -> list[str]:
-    """An unruled table: its value columns are where its numbers stand, its labels the text left of them.
+def _number_columns(run: list[list[Box]]) -> list[tuple[float, float]]:
+    """An unruled table's value columns (x spans) where its numbers stand."""
+    numbers = sorted((b for line in run for b in line if b.number), key=lambda b: b.cx)
+    width = max(min((b.x1 - b.x0 for b in numbers), default=10.0), 8.0)
+    columns: list[list[Box]] = []
+    for box in numbers:
+        if columns and box.cx - columns[-1][-1].cx <= width:
+            columns[-1].append(box)
+        else:
+            columns.append([box])
+    middles = [sum(b.cx for b in column) / len(column) for column in columns]
+    return [(middle - width / 2, middle + width / 2) for middle in middles]
+
+
+def _header_columns(header: list[Box], run: list[list[Box]]) -> list[tuple[float, float]]:
+    """The value columns (x spans) the header line above a lone row of numbers shows, when it
+    shows more than the numbers do and every number stands under one of them; else none. (A run
+    of rows has its columns where its numbers stand: together they show every column, and a
+    header of several lines read as one shows more columns than there are.)
+
+    A header's boxes one above the other are one column's (a heading printed on two lines); a
+    box over several columns heads a group of them and is no column. The labels' column (left
+    of the run's numbers, and of its text) is not a value column.
+    """
+    if not header or len(header) > _MAX_HEADER_BOXES or len(run) != 1:
+        return []
+    (line,) = run
+    labels_end = max((b.x1 for b in line if not b.number), default=-math.inf)
+    spans: list[list[float]] = []
+    for box in sorted(header, key=lambda b: b.x1 - b.x0):  # narrow first: a group's heading last
+        if box.x0 < labels_end:
+            continue
+        over = [span for span in spans if box.x0 < span[1] and span[0] < box.x1]
+        if len(over) == 1:
+            over[0][:] = [min(over[0][0], box.x0), max(over[0][1], box.x1)]
+        elif not over:
+            spans.append([box.x0, box.x1])
+    columns = sorted((a, b) for a, b in spans)
+    if len(columns) <= len(_number_columns(run)):
+        return []
+    taken = [_column_of(columns, b.cx) for b in line if b.number]
+    return [] if None in taken or len(set(taken)) < len(taken) else columns
+
+
+def _column_of(columns: list[tuple[float, float]], x: float) -> int | None:
+    """The column whose span holds `x` (a column is widened by half its width either side)."""
+    at = bisect.bisect([a for a, _b in columns], x)
+    for k in (at - 1, at):
+        if 0 <= k < len(columns):
+            a, b = columns[k]
+            if a - (b - a) / 2 <= x <= b + (b - a) / 2:
+                return k
+    return None
+
+
+def _cells(middles: list[float]) -> list[tuple[float, float]]:
+    """Unruled columns' cells (x spans) from their middles: each reaches halfway to its
+    neighbours (the outer ones as far out), so a digit printed off the middle is still in it."""
+    if len(middles) < 2:
+        return [(middle - 10.0, middle + 10.0) for middle in middles]
+    bounds = [(a + b) / 2 for a, b in itertools.pairwise(middles)]
+    bounds = [2 * middles[0] - bounds[0], *bounds, 2 * middles[-1] - bounds[-1]]
+    return list(itertools.pairwise(bounds))
+
+
+def _columns_rows(run: list[list[Box]], header: list[Box], ink: PageInk) -> list[str]:
+    """An unruled table: its value columns are the header's (`_header_columns`) or where its
+    numbers stand, its labels the text left of them (no label cell when no row has one).
 
     A column empty in a row is read there by `ink`.
     """
-    centres = sorted(b.cx for line in run for b in line if b.number)
-    width = min((b.x1 - b.x0 for line in run for b in line if b.number), default=10.0)
-    columns: list[list[float]] = []
-    for x in centres:
-        if columns and x - columns[-1][-1] <= max(width, 8.0):
-            columns[-1].append(x)
-        else:
-            columns.append([x])
-    middles = [sum(c) / len(c) for c in columns]
+    columns = _header_columns(header, run) or _number_columns(run)
+    middles = [(a + b) / 2 for a, b in columns]
     left = min((b.x0 for line in run for b in line if b.number), default=0.0) - 2
+    labels = ["".join(b.text for b in line if b.cx < left and not b.number) for line in run]
     rows = []
-    for line in run:
-        label = "".join(b.text for b in line if b.cx < left and not b.number)
+    for line, label in zip(run, labels, strict=True):
         values: list[list[Box]] = [[] for _ in middles]
-        for box in line:
+        gap_start = -math.inf
+        for read in line:
+            box = ink.signed(read, max(gap_start, read.x0 - (read.y1 - read.y0)))
+            gap_start = read.x1
             if box.number or box.cx >= left:
                 nearest = min(range(len(middles)), key=lambda k: abs(middles[k] - box.cx))
                 values[nearest].append(box)
@@ -792,10 +1009,10 @@ def _columns_rows(run: list[list[Box]], ink: PageInk) -> list[str]:
         texts = [
             # Two numbers in one column: two columns' numbers, perhaps, so neither is placed for sure.
             cell_text(v, placed=sum(b.number for b in v) < 2) if v
-            else ink.read(x - width / 2, top, x + width / 2, bottom)
-            for x, v in zip(middles, values, strict=True)
+            else ink.read(a, top, b, bottom)
+            for (a, b), v in zip(_cells(middles), values, strict=True)
         ]
-        rows.append("\t".join([label, *texts]))
+        rows.append("\t".join([label, *texts] if any(labels) else texts))
     return rows
 
 
@@ -823,10 +1040,14 @@ def is_scanned(page: Any, lines: Sequence[str]) -> bool:
 
 
 def read_pdf_page(page: Any) -> list[str]:
-    """A PDF page rendered at DPI and read by OCR."""
-    pixmap = page.get_pixmap(dpi=DPI, colorspace="rgb", alpha=False)
+    """A PDF page rendered at DPI (less for a page so large it would pass MAX_PIXELS) and read by
+    OCR; a page of no page's shape is refused before it is rendered."""
+    width, height = (side / 72 * DPI for side in (page.rect.width, page.rect.height))
+    check_shape(width, height)
+    dpi = DPI * min(1.0, math.sqrt(MAX_PIXELS / (width * height)))
+    pixmap = page.get_pixmap(dpi=max(int(dpi), 1), colorspace="rgb", alpha=False)
     rgb = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, 3)
-    return read_page(rgb, DPI).lines
+    return read_page(rgb, max(int(dpi), 1)).lines
 
 
 def extract(data: bytes) -> Extracted:

@@ -42,10 +42,6 @@ MAGIC = b"GOVREPORTS-PAGE-WITH-IMAGES/1\n"
 _MAX_HEADER = 64 * 1024
 _TABLES = ("active", "applications", "appeals")
 _DATA_URL = "data:image/"
-# A picture of a table is at least this many pixels each way (smaller: a spacer, a rule, an icon)
-# and at most this many times taller than wide (a long screenshot of a report is some 5 times).
-MIN_PICTURE_SIDE = 16
-MAX_PICTURE_ASPECT = 20
 
 
 @dataclass(frozen=True)
@@ -136,12 +132,8 @@ def read_pictures(
     warnings: list[ParseWarning] = []
     for source, data in found.items():
         try:
-            picture = reader.decode_image(data)
-            height, width = picture.shape[:2]
-            if min(height, width) < MIN_PICTURE_SIDE or height > MAX_PICTURE_ASPECT * width:
-                # Not a table's shape, and OCR would look at a sliver in thousands of pieces.
-                raise ExtractionError(f"{width}×{height} pixels is not the shape of a table")
-            rows[source] = reader.read_page(picture).lines
+            # A picture of no table's shape is refused by `read_page`, as on every OCR path.
+            rows[source] = reader.read_page(reader.decode_image(data)).lines
         except Exception as error:  # ExtractionError, or OpenCV's own on a picture it cannot handle
             detail = f"{source[:200]}: {' '.join(str(error).split())[:300]}"
             warnings.append(ParseWarning(code="picture_unreadable", detail=detail))

@@ -34,12 +34,13 @@ def _tree(root: Path) -> None:
 def test_folders_are_searched_recursively_for_report_files(tmp_path: Path) -> None:
     _tree(tmp_path)
     found = [item.path.relative_to(tmp_path).as_posix() for item in find_files([tmp_path])]
-    assert found == ["a.txt", "b.HTML", "sub/c.pdf", "sub/deeper/d.docx", "sub/e.doc", "sub/f.htm"]
+    # A picture is a report too: OCR reads it (GOVREPORTS_OCR, on by default).
+    assert found == ["a.txt", "b.HTML", "img.png", "sub/c.pdf", "sub/deeper/d.docx", "sub/e.doc", "sub/f.htm"]
 
 
 def test_a_file_named_twice_is_indexed_once(tmp_path: Path) -> None:
     _tree(tmp_path)
-    assert len(find_files([tmp_path / "a.txt", tmp_path, tmp_path / "a.txt"])) == 6
+    assert len(find_files([tmp_path / "a.txt", tmp_path, tmp_path / "a.txt"])) == 7
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,17 @@ Every cell must come back exact, or null with a warning naming it; never another
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from synthetic_truth import cells, differences
+from typer.testing import CliRunner
 
+from govreports.cli import app
 from govreports.errors import ExtractionError
+from govreports.model import Report
+from govreports.settings import get_settings
 from indexer.documents import parse_bytes
 from indexer.synthetic import SyntheticReport, random_report
 from indexer.synthetic.render_scan import (
@@ -46,8 +52,34 @@ def test_an_image_only_pdf_is_read_by_ocr() -> None:
 
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_govreports_parse_reads_a_scan_with_the_default_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # OCR is on by default (GOVREPORTS_OCR): `govreports parse scan.pdf` reads a scan's numbers.
+    synthetic = random_report(random.Random(6), template="2021")
+    brief = replace(synthetic.narrative, overview=synthetic.narrative.overview[:1],
+                    problems=synthetic.narrative.problems[:1])
+    synthetic = replace(synthetic, narrative=brief)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(image_pdf(synthetic, ScanStyle(dpi=200, paper=230), seed=6))
+    monkeypatch.delenv("GOVREPORTS_OCR", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert get_settings().ocr is True
+        result = CliRunner().invoke(app, ["parse", str(scan)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.stderr
+    parsed = Report.model_validate_json(result.stdout)
+    assert parsed.ocr is True
+    assert differences(parsed, synthetic, strict=False) == []
+    assert parsed.applications is not None
+
+
 def test_without_ocr_a_picture_is_refused_and_a_scan_reads_no_numbers() -> None:
-    # OCR is off unless GOVREPORTS_OCR asks for it: a scan gives no number rather than a wrong one.
+    # With OCR off (GOVREPORTS_OCR=false; `parse_bytes`'s own default) a scan gives no number.
     synthetic = random_report(random.Random(3), template="2021")
     with pytest.raises(ExtractionError, match="OCR is off"):
         parse_bytes(image(synthetic, DIRTY, seed=3), format="image")
@@ -93,3 +125,22 @@ def test_blurred_digits_come_back_null_and_named_never_as_another_number() -> No
     low = {w.detail.split(":")[0] for w in parsed.warnings if w.code == "ocr_low_confidence"}
     assert set(paths) <= low
     assert differences(parsed, synthetic, strict=False) == []
+
+
+def test_text_reports_never_load_the_ocr_models() -> None:
+    # OCR is on by default: a report with a text layer (PDF, DOCX, HTML) must still not pay for it.
+    import subprocess
+    import sys
+
+    program = """
+import random, sys
+from indexer.documents import parse_bytes
+from indexer.synthetic import random_report, render
+report = random_report(random.Random(1), template="2019")
+for format in ("pdf", "docx", "html"):
+    assert parse_bytes(render(report, format), format=format, ocr=True).ocr is False
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("rapidocr_onnxruntime", "onnxruntime"))
+assert not loaded, loaded
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
