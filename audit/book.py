@@ -6,11 +6,15 @@ reports of the offices an index run touched. Both get the same answer for those 
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import orjson
+from pydantic import BaseModel
 
 from audit.chains import cross_year
 from audit.deadlines import Deadline, DeadlineRules, china_date, load_rules, timeliness
@@ -46,6 +50,11 @@ class AuditConfig:
             boilerplate_min_reports=settings.audit_boilerplate_min_reports,
             today=today or date.today(),
         )
+
+
+def _shared(office: str | None) -> str | None:
+    # One string object for all the reports of an office (a full audit holds every report's).
+    return None if office is None else sys.intern(office)
 
 
 def assigned_office_id(facts: ReportFacts, rules: Sequence[OfficeRule]) -> str | None:
@@ -208,21 +217,60 @@ def office_document(
 # --- one report's audit values ----------------------------------------------------------------
 
 
-@dataclass
 class ReportAudit:
-    office_id: str | None
-    timeliness: Timeliness
-    cross_year: CrossYear | None = None
-    reuse: Reuse | None = None
+    """One report's audit values, held as the JSON the index stores: as models they would take
+    several kilobytes a report, and a full audit holds every report's at once. Read back as
+    models when asked."""
+
+    __slots__ = ("_cross_year", "_reuse", "_timeliness", "office_id")
+
+    def __init__(
+        self,
+        office_id: str | None,
+        timeliness: Timeliness,
+        cross_year: CrossYear | None = None,
+        reuse: Reuse | None = None,
+    ) -> None:
+        self.office_id = office_id
+        self._timeliness = _json(timeliness)
+        self._cross_year = _json(cross_year)
+        self._reuse = _json(reuse)
+
+    @property
+    def timeliness(self) -> Timeliness:
+        return Timeliness.model_validate_json(self._timeliness)
+
+    @property
+    def cross_year(self) -> CrossYear | None:
+        return None if self._cross_year == _NULL else CrossYear.model_validate_json(self._cross_year)
+
+    @cross_year.setter
+    def cross_year(self, value: CrossYear | None) -> None:
+        self._cross_year = _json(value)
+
+    @property
+    def reuse(self) -> Reuse | None:
+        return None if self._reuse == _NULL else Reuse.model_validate_json(self._reuse)
+
+    @reuse.setter
+    def reuse(self, value: Reuse | None) -> None:
+        self._reuse = _json(value)
 
     def values(self) -> dict[str, Any]:
         """The fields as the index stores them."""
         return {
             "office_id": self.office_id,
-            "cross_year": None if self.cross_year is None else self.cross_year.model_dump(mode="json"),
-            "timeliness": self.timeliness.model_dump(mode="json"),
-            "reuse": None if self.reuse is None else self.reuse.model_dump(mode="json"),
+            "cross_year": orjson.loads(self._cross_year),
+            "timeliness": orjson.loads(self._timeliness),
+            "reuse": orjson.loads(self._reuse),
         }
+
+
+_NULL = b"null"
+
+
+def _json(model: BaseModel | None) -> bytes:
+    return _NULL if model is None else model.__pydantic_serializer__.to_json(model)
 
 
 @dataclass
@@ -239,7 +287,7 @@ class OfficeBook:
     def build(cls, config: AuditConfig, reports: Iterable[ReportFacts]) -> OfficeBook:
         book = cls(config)
         for facts in reports:
-            office = assigned_office_id(facts, config.rules)
+            office = _shared(assigned_office_id(facts, config.rules))
             book.office_of[facts.id] = office
             book.audits[facts.id] = ReportAudit(office, report_timeliness(facts, config))
             if office is not None:

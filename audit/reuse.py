@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -47,13 +47,15 @@ Hashes = npt.NDArray[np.uint32]
 Keys = npt.NDArray[np.int64]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """A narrative's sentences (their keys) and its kept shingles, each with its sentence."""
+    """A narrative's sentences (their keys) and its kept shingles, in the order of the text."""
 
     keys: Keys  # one per sentence; NO_KEY for a short one
     shingles: Hashes
-    owners: npt.NDArray[np.int32]  # the sentence of each shingle
+    # How many of the shingles each sentence holds (the first `sizes[0]` are the first sentence's):
+    # one number a sentence rather than one a shingle, as a full audit holds every report's.
+    sizes: npt.NDArray[np.int32]
 
     def key_set(self) -> set[int]:
         keys: list[int] = self.keys[self.keys != NO_KEY].tolist()
@@ -104,7 +106,7 @@ def fingerprint(texts: Iterable[str]) -> Fingerprint:
     """Sentence keys and kept shingles of a narrative (its sections' texts), in numpy."""
     joined = joined_sentences(texts)
     if not joined:
-        return Fingerprint(np.empty(0, np.int64), np.empty(0, np.uint32), np.empty(0, np.int32))
+        return Fingerprint(np.empty(0, np.int64), np.empty(0, np.uint32), np.zeros(0, np.int32))
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     separator = codes == 0
     sentence = np.cumsum(separator) - separator  # a separator counts with the sentence it ends
@@ -112,7 +114,7 @@ def fingerprint(texts: Iterable[str]) -> Fingerprint:
     keys = _sentence_keys(codes, sentence, count)
     windows = len(codes) - SHINGLE + 1
     if windows <= 0:
-        return Fingerprint(keys, np.empty(0, np.uint32), np.empty(0, np.int32))
+        return Fingerprint(keys, np.empty(0, np.uint32), np.zeros(count, np.int32))
     hashes = np.zeros(windows, dtype=np.uint64)
     for offset in range(SHINGLE):
         hashes = hashes * _BASE + codes[offset : offset + windows]
@@ -120,8 +122,8 @@ def fingerprint(texts: Iterable[str]) -> Fingerprint:
     whole = separators[SHINGLE:] == separators[:windows]  # no separator inside the window
     mixed = _mixed(hashes)
     kept = whole & ((mixed & np.uint64(SAMPLE_MASK)) == 0)
-    owners = sentence[:windows][kept].astype(np.int32)
-    return Fingerprint(keys, (mixed[kept] >> np.uint64(32)).astype(np.uint32), owners)
+    sizes = np.bincount(sentence[:windows][kept], minlength=count).astype(np.int32)
+    return Fingerprint(keys, (mixed[kept] >> np.uint64(32)).astype(np.uint32), sizes)
 
 
 # --- what the corpus says is boilerplate ------------------------------------------------
@@ -159,13 +161,23 @@ def commonness(
     return Commonness(boilerplate, common)
 
 
-def sentence_counts(fingerprints: Iterable[Fingerprint], at_least: int = 1) -> dict[int, int]:
+def sentence_counts(fingerprints: Collection[Fingerprint], at_least: int = 1) -> dict[int, int]:
     """In how many reports each sentence key occurs, for the keys in `at_least` reports (counted in
-    numpy: a hundred thousand reports hold millions of keys, most in one report)."""
-    per_report = [np.unique(print_.keys[print_.keys != NO_KEY]) for print_ in fingerprints]
-    if not per_report:
-        return {}
-    keys, counts = np.unique(np.concatenate(per_report), return_counts=True)
+    numpy, in one array of every report's distinct keys sorted in place: a hundred thousand
+    reports hold millions of keys, most in one report)."""
+    found = np.empty(sum(len(print_.keys) for print_ in fingerprints), dtype=np.int64)
+    end = 0
+    for print_ in fingerprints:
+        own = np.unique(print_.keys[print_.keys != NO_KEY])
+        found[end : end + len(own)] = own
+        end += len(own)
+    found = found[:end]
+    if at_least <= 1:
+        keys, counts = np.unique(found, return_counts=True)
+    else:  # only the keys found again: a small share, most keys being in one report
+        found.sort()
+        keys, counts = np.unique(found[1:][found[1:] == found[:-1]], return_counts=True)
+        counts += 1
     often = counts >= at_least
     return dict(zip(keys[often].tolist(), counts[often].tolist(), strict=True))
 
@@ -205,7 +217,7 @@ def prepare(
     known: Commonness,
 ) -> Narrative:
     scored = ~np.isin(print_.keys, known.boilerplate_keys)
-    kept = scored[print_.owners] if len(print_.owners) else np.zeros(0, bool)
+    kept = np.repeat(scored, print_.sizes)
     own = np.unique(print_.keys[print_.keys != NO_KEY])
     keys = np.setdiff1d(own, known.excluded_keys, assume_unique=True)
     return Narrative(report_id, order, office_id, year, np.unique(print_.shingles[kept]), keys)
@@ -246,35 +258,79 @@ def _reverse(report_id: str) -> str:
     return "".join(chr(0x10FFFF - ord(char)) for char in report_id)
 
 
-def candidate_ids(narratives: Sequence[Narrative]) -> list[set[int]]:
-    """For each narrative, the positions of the others sharing a key with it (any order): the keys
-    of all of them sorted together, and only the runs of one key in several narratives visited."""
-    found: list[set[int]] = [set() for _ in narratives]
-    sizes = [len(narrative.keys) for narrative in narratives]
-    if not sum(sizes):
-        return found
-    keys = np.concatenate([narrative.keys for narrative in narratives])
-    owners = np.repeat(np.arange(len(narratives)), sizes)
-    order = np.argsort(keys, kind="stable")
-    keys, owners = keys[order], owners[order]
-    bounds = np.concatenate(([0], np.flatnonzero(np.diff(keys)) + 1, [len(keys)]))
-    starts, ends = bounds[:-1], bounds[1:]
-    shared = ends - starts > 1
-    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-        sharing = owners[start:end].tolist()
-        for position in sharing:
-            found[position].update(sharing)
-    for position, others in enumerate(found):
-        others.discard(position)
+Positions = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Which narratives share a candidate key, in numpy (not a set of others for each narrative,
+    which would hold as many Python ints as there are pairs): the holders of each key found in
+    several narratives, one run of positions a key, and the runs of each narrative."""
+
+    holders: Positions  # narrative positions, run after run
+    run_starts: Positions  # run r is holders[run_starts[r] : run_starts[r + 1]]
+    runs: Positions  # run numbers, narrative after narrative
+    run_bounds: Positions  # narrative p's runs are runs[run_bounds[p] : run_bounds[p + 1]]
+
+    @classmethod
+    def of(cls, narratives: Sequence[Narrative]) -> Sharing:
+        # Only the keys in several narratives are sorted with their narratives: most are in one.
+        repeated = _repeated([narrative.keys for narrative in narratives])
+        shared = [_within(narrative.keys, repeated) for narrative in narratives]
+        sizes = np.array([len(keys) for keys in shared], dtype=np.int64)
+        keys = np.concatenate(shared) if sizes.sum() else np.zeros(0, np.int64)
+        del shared
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        owners = np.searchsorted(np.cumsum(sizes), order, side="right")  # the narrative of each key
+        del order
+        first = np.concatenate(([True], keys[1:] != keys[:-1])) if len(keys) else np.zeros(0, bool)
+        del keys
+        run = np.cumsum(first) - 1  # each key's run: one key, every narrative holding it
+        in_shared_run = np.bincount(run)[run] > 1 if len(run) else np.zeros(0, bool)
+        holders, run, first = owners[in_shared_run], run[in_shared_run], first[in_shared_run]
+        run = np.cumsum(first) - 1  # shared runs numbered from 0
+        run_starts = np.append(np.flatnonzero(first), len(holders))
+        by_holder = np.argsort(holders, kind="stable")
+        run_bounds = np.concatenate(([0], np.cumsum(np.bincount(holders, minlength=len(narratives)))))
+        return cls(holders, run_starts, run[by_holder], run_bounds)
+
+    def others(self, position: int) -> list[int]:
+        """The positions of the other narratives sharing a key with the one at `position`."""
+        runs = self.runs[self.run_bounds[position] : self.run_bounds[position + 1]]
+        if not len(runs):
+            return []
+        starts, lengths = self.run_starts[runs], self.run_starts[runs + 1] - self.run_starts[runs]
+        places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        found = np.unique(self.holders[places])
+        others: list[int] = found[found != position].tolist()
+        return others
+
+
+def _repeated(arrays: Sequence[Keys]) -> Keys:
+    """The keys found in more than one of `arrays` (each holding distinct keys), sorted."""
+    found = np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
+    found.sort()
+    return np.unique(found[1:][found[1:] == found[:-1]])
+
+
+def _within(keys: Keys, sorted_keys: Keys) -> Keys:
+    """Those of `keys` that are in `sorted_keys`."""
+    if not len(sorted_keys):
+        return keys[:0]
+    places = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    found: Keys = keys[sorted_keys[places] == keys]
     return found
 
 
 def all_nearest(narratives: Sequence[Narrative]) -> dict[str, Match]:
     """`nearest` for every assessable narrative, the candidates found in memory."""
+    sharing = Sharing.of(narratives)
     found: dict[str, Match] = {}
-    for narrative, others in zip(narratives, candidate_ids(narratives), strict=True):
+    for position, narrative in enumerate(narratives):
         if narrative.assessable:
-            found[narrative.id] = nearest(narrative, (narratives[other] for other in others))
+            candidates = (narratives[other] for other in sharing.others(position))
+            found[narrative.id] = nearest(narrative, candidates)
     return found
 
 

@@ -15,9 +15,10 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import chain
 from typing import Any, Literal
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
@@ -35,7 +36,7 @@ from audit.book import (
     order_of,
 )
 from audit.changes import missing_changes
-from audit.facts import AUDIT_FIELDS, ReportFacts
+from audit.facts import ReportFacts, audit_digest, first_seen, from_source, narrative_of
 from audit.findings import REPORT_RULES, Finding, finding_id, missing_findings, report_findings
 from audit.missing import MissingYear
 from audit.reuse import (
@@ -72,13 +73,15 @@ class AuditSummary:
     updated: int = 0  # reports whose audit fields changed
     findings: int = 0  # findings written or replaced
     events: int = 0  # `missing` and `missing_cleared` deliveries recorded for subscriptions
+    written: int = 0  # reports an index run wrote with their audit fields (`AuditFirst`)
     seconds: float = 0.0
 
     def line(self) -> str:
+        written = f"{self.written} written with their audit fields, " if self.written else ""
         return (
             f"audit ({self.mode}): {self.reports} reports of {self.offices} offices looked at, "
-            f"{self.updated} updated, {self.findings} findings written, {self.events} missing events, "
-            f"{self.seconds:.1f} s"
+            f"{written}{self.updated} updated, {self.findings} findings written, "
+            f"{self.events} missing events, {self.seconds:.1f} s"
         )
 
 
@@ -117,20 +120,18 @@ def _state_floor(config: AuditConfig) -> int:
 
 
 def _narratives(
-    book: OfficeBook, facts: Mapping[str, ReportFacts], prints: Mapping[str, Fingerprint], known: Commonness
+    book: OfficeBook, facts: Mapping[str, ReportFacts], prints: dict[str, Fingerprint], known: Commonness
 ) -> dict[str, Narrative]:
-    return {
-        report_id: prepare(
-            report_id,
-            order_of(facts[report_id]),
-            book.office_of.get(report_id),
-            facts[report_id].year,
-            print_,
-            known,
-        )
-        for report_id, print_ in prints.items()
-        if report_id in facts
-    }
+    """The comparable narratives of `facts`, taken out of `prints` one by one: a full audit never
+    holds every report's fingerprint and narrative at once."""
+    narratives = {}
+    for report_id in list(prints):
+        print_ = prints.pop(report_id)
+        item = facts.get(report_id)
+        if item is not None:
+            office = book.office_of.get(report_id)
+            narratives[report_id] = prepare(report_id, order_of(item), office, item.year, print_, known)
+    return narratives
 
 
 def _ledger_entry(facts: ReportFacts, office: str | None, keys: Keys | None) -> LedgerEntry:
@@ -157,13 +158,17 @@ def _reuse_values(
 # --- writing what changed -----------------------------------------------------------------------
 
 
+def _changed(book: OfficeBook, facts: Iterable[ReportFacts]) -> list[ReportFacts]:
+    """The reports whose audit fields are not what the index holds."""
+    return [item for item in facts if audit_digest(book.audits[item.id].values()) != item.stored_digest]
+
+
 def _report_updates(
     target: Target, book: OfficeBook, facts: Iterable[ReportFacts]
 ) -> Iterator[dict[str, Any]]:
     for item in facts:
         values = book.audits[item.id].values()
-        if any(values[key] != item.stored.get(key) for key in AUDIT_FIELDS):
-            yield {"_op_type": "update", "_index": target.index, "_id": item.id, "doc": values}
+        yield {"_op_type": "update", "_index": target.index, "_id": item.id, "doc": values}
 
 
 def _findings_of(book: OfficeBook, facts: Iterable[ReportFacts]) -> list[Finding]:
@@ -279,16 +284,23 @@ def audit_everything(
     config: AuditConfig, reports: Iterable[tuple[ReportFacts, list[str]]], crawls: CrawlLog
 ) -> Audited:
     """Every rule for every report and office, from the reports' facts and narratives. Pure."""
+    return audit_fingerprinted(config, ((item, fingerprint(texts)) for item, texts in reports), crawls)
+
+
+def audit_fingerprinted(
+    config: AuditConfig, reports: Iterable[tuple[ReportFacts, Fingerprint]], crawls: CrawlLog
+) -> Audited:
+    """`audit_everything` of reports whose narratives are fingerprinted already. Pure."""
     facts: dict[str, ReportFacts] = {}
     prints: dict[str, Fingerprint] = {}
-    for item, texts in reports:
+    for item, print_ in reports:
         facts[item.id] = item
-        prints[item.id] = fingerprint(texts)
+        prints[item.id] = print_
     book = OfficeBook.build(config, facts.values())
     counts = sentence_counts(prints.values(), at_least=_state_floor(config))  # no rarer one is boilerplate
-    narratives = _narratives(book, facts, prints, _known(counts, len(facts), config))
     keys = {report_id: print_.keys for report_id, print_ in prints.items()}
-    del prints  # the narratives hold what is compared; the shingles by sentence are not needed again
+    # The narratives hold what is compared; the shingles by sentence are not needed again.
+    narratives = _narratives(book, facts, prints, _known(counts, len(facts), config))
     _reuse_values(book, narratives, all_nearest(list(narratives.values())), facts, config.threshold)
     offices = _office_documents(book, book.members, config, crawls)
     findings = _findings_of(book, facts.values()) + _office_findings(offices)
@@ -306,13 +318,28 @@ def full_audit(
     pending = store.pending_ids(client, target.indices)  # looked at below, as every report is
     crawls = store.successful_crawls(client, target.indices.alias)
     audited = audit_everything(config, store.scan_reports_with_narratives(client, target.index), crawls)
-    facts, book = audited.facts, audited.book
+    summary = _write_audited(target, config, audited, crawls, pending)
+    summary.seconds = time.monotonic() - started
+    return summary
 
+
+def _write_audited(
+    target: Target,
+    config: AuditConfig,
+    audited: Audited,
+    crawls: CrawlLog,
+    pending: set[str],
+    written: frozenset[str] = frozenset(),
+) -> AuditSummary:
+    """Write what a whole audit found that the index lacks (the reports in `written` hold their
+    fields already: an index run wrote them with them)."""
+    client, facts, book = target.client, audited.facts, audited.book
     summary = AuditSummary(
         "full", reports=len(facts), offices=len(book.members), findings=len(audited.findings)
     )
+    changed = _changed(book, (item for report_id, item in facts.items() if report_id not in written))
     summary.updated = store.update_reports(
-        client, target.index, list(_report_updates(target, book, facts.values()))
+        client, target.index, _report_updates(target, book, changed), len(changed)
     )
     indices = target.indices
     offices = store.sources_in(client, indices.offices)
@@ -327,7 +354,6 @@ def full_audit(
     store.bulk(client, _ledger_actions(indices, audited, existing, state))
     store.clear_pending(client, indices, pending)
     _refresh(target)
-    summary.seconds = time.monotonic() - started
     return summary
 
 
@@ -562,7 +588,7 @@ def incremental_audit(
     )
 
     summary = AuditSummary("incremental", reports=len(facts), offices=len(book.members))
-    summary.updated = store.bulk(client, _report_updates(target, book, facts.values()))
+    summary.updated = store.bulk(client, _report_updates(target, book, _changed(book, facts.values())))
     elsewhere = as_of != state.missing_as_of  # another day, or other crawls: any office's missing years
     summary.findings, summary.events = _write_offices_and_findings(
         target, config, crawls, book, facts, gone, offices, elsewhere
@@ -666,8 +692,7 @@ def _narratives_of(
 
 
 def _stored_reuse(item: ReportFacts) -> Reuse | None:
-    stored = item.stored.get("reuse")
-    return None if stored is None else Reuse.model_validate(stored)
+    return None if item.stored_reuse == b"null" else Reuse.model_validate_json(item.stored_reuse)
 
 
 def _missing_elsewhere(
@@ -684,6 +709,92 @@ def _missing_elsewhere(
             changed[document["office_id"]] = {**document, "missing": missing}
             before.append(document)
     return changed, before
+
+
+# --- the audit of a large index run, before it writes -------------------------------------------
+
+
+class AuditFirst:
+    """The full audit of a large index run, computed before the run writes its reports (indexer/run.py,
+    `_Run.audit_then_write`), so that each report is written once, with its audit fields.
+
+    `note` is told each report the run will write, as the writer will merge it; it keeps only
+    the facts and the narrative's fingerprint. `compute` audits them together with every
+    other report of the index, as `full_audit` does; `fields` gives a report's audit fields as
+    it is written; `finish` writes the rest: the other reports whose fields changed, the office
+    documents, the findings and the ledger. Until then the ledger holds no state, so an audit
+    after a run that stopped in between is a full one.
+    """
+
+    def __init__(
+        self,
+        client: Elasticsearch,
+        settings: Settings,
+        index: str,
+        *,
+        today: date | None = None,
+        report: Callable[[AuditSummary], None] | None = None,
+    ) -> None:
+        self.client, self.settings, self.today, self.report = client, settings, today, report
+        self.target = _target(client, settings, index)
+        self.config = AuditConfig.from_settings(settings, today)
+        self.noted: dict[str, tuple[ReportFacts, Fingerprint]] = {}
+        self.written: frozenset[str] = frozenset()  # the ids noted, once computed
+        self.again: set[str] = set()  # written otherwise than noted: audited again after
+        self.started = 0.0  # when the run's parsing ended: its summary's seconds count from then
+        self.audited: Audited | None = None
+        self.pending: set[str] = set()
+        self.crawls: CrawlLog = {}
+
+    def note(self, document: dict[str, Any]) -> None:
+        item = from_source(document)
+        earlier = self.noted.get(item.id)
+        if earlier is not None:  # twice in one run: the writer merges the later with the earlier
+            item = replace(item, first_seen_at=earlier[0].first_seen_at)
+        self.noted[item.id] = (item, fingerprint(narrative_of(document)))
+
+    def compute(self) -> None:
+        self.started = time.monotonic()
+        client, target = self.client, self.target
+        store.forget_state(client, target.indices)
+        client.indices.refresh(index=[target.index, target.indices.ledger])
+        self.pending = store.pending_ids(client, target.indices)
+        self.crawls = store.successful_crawls(client, target.indices.alias)
+        others = (
+            (item, fingerprint(texts))
+            for item, texts in store.scan_reports_with_narratives(client, target.index)
+            if item.id not in self.noted
+        )
+        self.audited = audit_fingerprinted(self.config, chain(self.noted.values(), others), self.crawls)
+        self.written = frozenset(self.noted)
+        self.noted.clear()  # the audit holds the facts now
+
+    def _done(self) -> Audited:
+        if self.audited is None:
+            raise RuntimeError("AuditFirst.compute must come before fields and finish")
+        return self.audited
+
+    def fields(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The audit fields of a report about to be written; none for one that is written otherwise
+        than noted (a concurrent writer's version merged in): it is audited again after the run."""
+        audited = self._done()
+        item = audited.facts.get(document["id"])
+        if item is None or item.first_seen_at != first_seen(document):
+            self.again.add(document["id"])
+            return {}
+        return audited.book.audits[item.id].values()
+
+    def finish(self) -> None:
+        audited = self._done()
+        written = self.written - self.again
+        summary = _write_audited(self.target, self.config, audited, self.crawls, self.pending, written)
+        summary.written = len(written)
+        if self.again:
+            store.mark_pending(self.client, self.target.indices.alias, sorted(self.again))
+            incremental_audit(self.client, self.settings, index=self.target.index, today=self.today)
+        summary.seconds = time.monotonic() - self.started
+        if self.report is not None:
+            self.report(summary)
 
 
 def after_crawl(client: Elasticsearch, settings: Settings) -> str:

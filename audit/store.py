@@ -218,12 +218,13 @@ def bulk(client: Elasticsearch, actions: Iterable[dict[str, Any]], *, requests: 
     return sent
 
 
-def update_reports(client: Elasticsearch, index: str, actions: Sequence[dict[str, Any]]) -> int:
+def update_reports(client: Elasticsearch, index: str, actions: Iterable[dict[str, Any]], count: int) -> int:
     """Write the reports' audit fields. Many at once (a first audit updates every report, and
     Elasticsearch re-indexes each whole document) go two requests at a time, one per write
     thread of a single shard, with the index refreshed every minute instead of every second, so
-    it makes a few large segments rather than many small ones to merge again."""
-    if len(actions) < HEAVY_WRITES:
+    it makes a few large segments rather than many small ones to merge again. `count`: how many
+    `actions` come (made as they are sent, not held at once)."""
+    if count < HEAVY_WRITES:
         return bulk(client, actions)
     with _refreshed_rarely(client, index):
         return bulk(client, actions, requests=WRITE_REQUESTS)
@@ -414,6 +415,11 @@ def clear_pending(client: Elasticsearch, indices: AuditIndices, report_ids: Iter
             for report_id in sorted(report_ids)
         ),
     )
+
+
+def forget_state(client: Elasticsearch, indices: AuditIndices) -> None:
+    """Drop the state: until an audit writes it again, the next incremental audit is a full one."""
+    client.options(ignore_status=404).delete(index=indices.ledger, id=STATE_ID)
 
 
 def read_state(client: Elasticsearch, indices: AuditIndices) -> LedgerState | None:

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     audit_copied_threshold: float = Field(0.5, gt=0, le=1, description="narrative share flagging a copy")
     audit_boilerplate_share: float = Field(0.2, gt=0, le=1, description="report share: boilerplate")
     audit_boilerplate_min_reports: int = Field(50, ge=2, description="reports: boilerplate at least")
+    index_audit_first_at: int = Field(
+        5000, ge=1, description="documents in an index run from which it is audited before it writes"
+    )
 
     @field_validator("public_url")
     @classmethod

@@ -21,13 +21,16 @@ import json
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
+import orjson
 from elasticsearch import Elasticsearch, helpers
 
 from crawler.state import refetch_in_full
@@ -43,6 +46,7 @@ from indexer.segment import segment
 from indexer.write_lock import WriteLock
 from indexer.writer import (
     STORED_FIELDS,
+    BatchPlan,
     IndexSummary,
     Outcome,
     Prepared,
@@ -65,6 +69,9 @@ def report_extensions(ocr: bool) -> tuple[str, ...]:
     """The files a folder's reports are: pictures too when OCR reads them (GOVREPORTS_OCR)."""
     return (*TEXT_EXTENSIONS, *IMAGE_EXTENSIONS) if ocr else TEXT_EXTENSIONS
 SCAN_PAGE = 500
+# Bulk requests in flight while a large run writes what it parsed and audited first: one per
+# write thread of a one-shard index on two cores.
+WRITE_REQUESTS = 2
 
 
 # --- what to index --------------------------------------------------------------------
@@ -119,6 +126,24 @@ class ArchiveItem:
 WorkItem = FileItem | ArchiveItem
 
 
+class JobItem(Protocol):
+    """What the journal records of a document: its key, and the fingerprint it was done at."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class SpooledItem:
+    """A document read back from the spool (`Spool`): parsed already, only its journal identity left."""
+
+    key: str
+    fingerprint: str
+
+
 def archived_bytes(data_dir: Path, sha256: str) -> bytes:
     """The archived object; a damaged one is fetched again (in full) by the next crawl."""
     try:
@@ -156,7 +181,7 @@ def archived_items(data_dir: Path) -> list[ArchiveItem]:
 
 @dataclass(frozen=True)
 class Result:
-    item: WorkItem
+    item: JobItem
     prepared: Prepared | None
     error: str | None = None
 
@@ -230,7 +255,7 @@ class Journal:
     def _append(self, record: dict[str, Any]) -> None:
         append_line(self.path, json.dumps(record, ensure_ascii=False))
 
-    def is_done(self, item: WorkItem) -> bool:
+    def is_done(self, item: JobItem) -> bool:
         return self.done.get(item.key) == item.fingerprint
 
     def remember(self, **facts: str) -> None:
@@ -249,7 +274,7 @@ class Journal:
             return replace(outcome, status=planned.status, previous_sha256=planned.previous_sha256)
         return outcome
 
-    def record_done(self, items: Sequence[WorkItem], outcomes: Sequence[Outcome]) -> None:
+    def record_done(self, items: Sequence[JobItem], outcomes: Sequence[Outcome]) -> None:
         counts: dict[str, int] = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -288,8 +313,8 @@ def journal_for(data_dir: Path, kind: str, **identity: str) -> Journal:
 class Progress:
     """A counter redrawn in place on a terminal; a log line every few seconds otherwise."""
 
-    def __init__(self, total: int, done: int, stream: TextIO = sys.stderr) -> None:
-        self.total, self.done, self.stream = total, done, stream
+    def __init__(self, total: int, done: int, stream: TextIO = sys.stderr, doing: str = "indexing") -> None:
+        self.total, self.done, self.stream, self.doing = total, done, stream, doing
         self.started = time.monotonic()
         self.counted_from = done
         self.terminal = stream.isatty()
@@ -304,7 +329,7 @@ class Progress:
 
     def show(self) -> None:
         rate = (self.done - self.counted_from) / max(time.monotonic() - self.started, 1e-9)
-        line = f"indexing: {self.done}/{self.total} documents, {rate:.0f}/s"
+        line = f"{self.doing}: {self.done}/{self.total} documents, {rate:.0f}/s"
         self.stream.write(f"\r{line}" if self.terminal else f"{line}\n")
         self.stream.flush()
 
@@ -344,6 +369,7 @@ class JobResult:
     resumed: int = 0
     carried_over: int = 0
     written: list[str] = field(default_factory=list)  # ids this run wrote, for the audit after it
+    audited: bool = False  # audited before it wrote (`Options.audit_first`): no audit after it
 
     def line(self) -> str:
         text = self.summary.line()
@@ -371,10 +397,149 @@ class Options:
     # The audit across the years (audit/run.py), told the index written and the ids written
     # (None: audit everything, for a rebuilt index before its alias moves).
     audit: Callable[[str, list[str] | None], None] | None = None
+    # The audit computed before a run of `audit_first_at` documents or more writes, made for the
+    # index written: each report is written once, with its audit fields (not once, then again
+    # by the audit after the run).
+    audit_first: Callable[[str], AuditBeforeWriting] | None = None
+    audit_first_at: int = field(default_factory=lambda: get_settings().index_audit_first_at)
 
     @property
     def processes(self) -> int:
         return self.workers or os.cpu_count() or 1
+
+
+class AuditBeforeWriting(Protocol):
+    """The audit across the years, computed before a large run writes (audit/run.py, `AuditFirst`):
+    told every document the run will write, then asked for each one's audit fields."""
+
+    def note(self, document: dict[str, Any]) -> None: ...
+
+    def compute(self) -> None: ...
+
+    def fields(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+    def finish(self) -> None: ...
+
+
+class Spool:
+    """The parsed documents of a run, in a file under the data dir until the audit has computed:
+    a large run holds none of them in memory. One JSON line each; deleted when closed."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"spool-{os.getpid()}-{time.monotonic_ns()}.jsonl"
+        self.file = self.path.open("w+b")
+
+    def add(self, result: Result, prepared: Prepared) -> None:
+        line = {"key": result.item.key, "fingerprint": result.item.fingerprint,
+                "source": prepared.source, "document": prepared.document}
+        self.file.write(orjson.dumps(line) + b"\n")
+
+    def results(self) -> Iterator[Result]:
+        self.file.flush()
+        self.file.seek(0)
+        for line in self.file:
+            entry = orjson.loads(line)
+            item = SpooledItem(entry["key"], entry["fingerprint"])
+            yield Result(item, Prepared(entry["document"], source=entry["source"]))
+
+    def close(self) -> None:
+        self.file.close()
+        self.path.unlink(missing_ok=True)
+
+
+@dataclass
+class _Run:
+    """One job's writing: where to, its journal and failures, and what it wrote."""
+
+    client: Elasticsearch
+    index: str
+    lookup_index: str
+    journal: Journal
+    failures: FailureLog
+    options: Options
+    before_batch: Callable[[], None] | None
+    after_write: AfterWrite | None
+    written_ids: list[str] = field(default_factory=list)
+
+    def write(
+        self,
+        results: Iterable[Result],
+        progress: Progress,
+        fields: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        requests: int = 1,
+    ) -> None:
+        """Write `results` batch by batch, `requests` bulk requests in flight at most, each batch
+        counted done once the index acknowledged it. With one, a batch is done before the next
+        is asked for: a document is written as soon as it and its batch are parsed."""
+        in_flight: deque[_Sending] = deque()
+        with ThreadPoolExecutor(max_workers=requests) as sender:
+            for batch in batched(results, self.options.batch_size):
+                ids = {result.prepared.id for result in batch if result.prepared is not None}
+                if any(ids & sending.plan.documents.keys() for sending in in_flight):
+                    while in_flight:  # a report again: merged with its version once that is written
+                        self._done(in_flight.popleft(), progress)
+                if self.before_batch is not None:
+                    self.before_batch()
+                failed, plan = _plan(self.client, self.lookup_index, batch, self.journal, self.failures,
+                                     self.options.retry, fields)
+                reply = sender.submit(send_batch, self.client, self.index, plan, retry=self.options.retry)
+                in_flight.append(_Sending(batch, failed, plan, reply))
+                while len(in_flight) >= requests:
+                    self._done(in_flight.popleft(), progress)
+            while in_flight:
+                self._done(in_flight.popleft(), progress)
+
+    def _done(self, sending: _Sending, progress: Progress) -> None:
+        """Count a batch once the index has answered its request."""
+        outcomes, written = list(sending.failed), []
+        for outcome in sending.reply.result():
+            if outcome.status == "failed":
+                self.failures.write(outcome.source, outcome.error, outcome.id)
+            elif outcome.id is not None:
+                written.append(sending.plan.documents[outcome.id])
+            outcomes.append(outcome)
+        if self.after_write is not None and written:
+            # Before the batch counts as done: a run stopped here redoes it, listener included.
+            with_retries(self.options.retry, partial(self.after_write, written))
+        self.journal.record_done([result.item for result in sending.batch], outcomes)
+        self.written_ids += [o.id for o in outcomes if o.id and o.status != "failed"]
+        progress.advance(len(sending.batch))
+
+    def audit_then_write(
+        self, results: Iterable[Result], progress: Progress, audit: AuditBeforeWriting
+    ) -> None:
+        """Spool the parsed documents and tell the audit each one as it will be merged; then write them
+        with their audit fields: each report is written once (docs/audit.md, "When it runs")."""
+        spool = Spool(self.journal.path.parent)
+        try:
+            parsing = Progress(progress.total, progress.done, progress.stream, "parsing")
+            for batch in batched(results, self.options.batch_size):
+                self._spool(batch, spool, audit)
+                parsing.advance(len(batch))
+            parsing.close()
+            audit.compute()
+            # Nothing is parsed meanwhile: two requests keep both write threads of a one-shard
+            # index busy, where one request would leave a core idle.
+            self.write(spool.results(), progress, audit.fields, requests=WRITE_REQUESTS)
+        finally:
+            spool.close()
+        audit.finish()
+
+    def _spool(self, batch: list[Result], spool: Spool, audit: AuditBeforeWriting) -> None:
+        failed = [result for result in batch if result.prepared is None]
+        for result in failed:  # nothing to write: done now
+            self.failures.write(result.item.key, result.error)
+        if failed:
+            outcomes = [Outcome(None, "failed", source=r.item.key, error=r.error) for r in failed]
+            self.journal.record_done([result.item for result in failed], outcomes)
+        parsed = [(result, result.prepared) for result in batch if result.prepared is not None]
+        plan = plan_batch(self.client, self.lookup_index, [prepared for _, prepared in parsed],
+                          retry=self.options.retry)
+        for document in plan.documents.values():
+            audit.note(document)
+        for result, prepared in parsed:
+            spool.add(result, prepared)
 
 
 def run_job(
@@ -390,7 +555,9 @@ def run_job(
 ) -> JobResult:
     """Index `items` into `index`, resuming `journal`; the journal is kept if Elasticsearch goes away.
 
-    `before_batch` is called before each batch is written (a writer's lock checkpoint).
+    `before_batch` is called before each batch is written (a writer's lock checkpoint). A run of
+    `options.audit_first_at` documents or more, given `options.audit_first`, is audited before it
+    is written (`_Run.audit_then_write`); a smaller one writes each document as soon as it is parsed.
     """
     if "failures" not in journal.job:
         journal.remember(failures=str(new_failure_path(data_dir)))
@@ -398,21 +565,18 @@ def run_job(
     todo = [item for item in items if not journal.is_done(item)]
     after_write = options.listener() if options.listener is not None else None
     progress = Progress(total=len(items), done=len(items) - len(todo))
-    written_ids: list[str] = []
+    job = _Run(client, index, lookup_index, journal, failures, options, before_batch, after_write)
+    audit_first: Callable[[str], AuditBeforeWriting] | None = (
+        options.audit_first if len(todo) >= options.audit_first_at else None
+    )
     try:
         # Two batches ahead: the next batch is parsed while this one is written.
         prepared = prepared_results(todo, options.processes, ahead=2 * options.batch_size,
                                     limits=options.limits)
-        for results in batched(prepared, options.batch_size):
-            if before_batch is not None:
-                before_batch()
-            outcomes, written = _write(client, index, lookup_index, results, journal, failures, options.retry)
-            if after_write is not None and written:
-                # Before the batch counts as done: a run stopped here redoes it, listener included.
-                with_retries(options.retry, partial(after_write, written))
-            journal.record_done([result.item for result in results], outcomes)
-            written_ids += [outcome.id for outcome in outcomes if outcome.id and outcome.status != "failed"]
-            progress.advance(len(results))
+        if audit_first is not None:
+            job.audit_then_write(prepared, progress, audit_first(index))
+        else:
+            job.write(prepared, progress)
     except ElasticsearchUnavailable as error:
         progress.close()
         raise ElasticsearchUnavailable(
@@ -421,36 +585,44 @@ def run_job(
         ) from error
     progress.close()
     listed = failures.path if failures.path.exists() else None
-    return JobResult(journal.summary, listed, resumed=len(items) - len(todo), written=written_ids)
+    return JobResult(journal.summary, listed, resumed=len(items) - len(todo), written=job.written_ids,
+                     audited=audit_first is not None)
 
 
-def _write(
+@dataclass(frozen=True)
+class _Sending:
+    """A batch on its way: the documents that failed to parse, the rest's plan, and the request."""
+
+    batch: list[Result]
+    failed: list[Outcome]
+    plan: BatchPlan
+    reply: Future[list[Outcome]]
+
+
+def _plan(
     client: Elasticsearch,
-    index: str,
     lookup_index: str,
     results: list[Result],
     journal: Journal,
     failures: FailureLog,
     retry: RetryPolicy,
-) -> tuple[list[Outcome], list[dict[str, Any]]]:
-    """Write the batch; how each document counts, and the documents the index accepted."""
-    outcomes: list[Outcome] = []
+    fields: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> tuple[list[Outcome], BatchPlan]:
+    """The batch's failed documents, and the plan writing the rest (each document with its
+    `fields` when given), recorded in the journal before it is sent."""
+    failed: list[Outcome] = []
     for result in results:
         if result.prepared is None:
             failures.write(result.item.key, result.error)
-            outcomes.append(Outcome(None, "failed", source=result.item.key, error=result.error))
+            failed.append(Outcome(None, "failed", source=result.item.key, error=result.error))
     prepared = [result.prepared for result in results if result.prepared is not None]
     plan = plan_batch(client, lookup_index, prepared, retry=retry)
     plan = replace(plan, outcomes=[journal.as_planned_before(outcome) for outcome in plan.outcomes])
+    if fields is not None:
+        for document in plan.documents.values():
+            document.update(fields(document))
     journal.before_sending(plan.outcomes)
-    written = []
-    for outcome in send_batch(client, index, plan, retry=retry):
-        if outcome.status == "failed":
-            failures.write(outcome.source, outcome.error, outcome.id)
-        elif outcome.id is not None:
-            written.append(plan.documents[outcome.id])
-        outcomes.append(outcome)
-    return outcomes, written
+    return failed, plan
 
 
 def live_documents_ahead_of(client: Elasticsearch, alias: str, new_index: str) -> Iterator[Prepared]:
@@ -475,15 +647,19 @@ def live_documents_ahead_of(client: Elasticsearch, alias: str, new_index: str) -
 
 def _carry_over(
     client: Elasticsearch, alias: str, target: str, options: Options, result: JobResult, failures: FailureLog
-) -> None:
-    """Copy `live_documents_ahead_of` into `target`, each merged with the version `target` holds."""
+) -> list[str]:
+    """Copy `live_documents_ahead_of` into `target`, each merged with the version `target` holds;
+    the ids copied."""
+    copied: list[str] = []
     for batch in batched(live_documents_ahead_of(client, alias, target), options.batch_size):
         for outcome in write_batch(client, target, batch, retry=options.retry):
             if outcome.status == "failed":
                 failures.write(outcome.source, outcome.error, outcome.id)
                 result.summary.add(outcome, keep=False)
-            else:
+            elif outcome.id is not None:
                 result.carried_over += 1
+                copied.append(outcome.id)
+    return copied
 
 
 # --- the three kinds of job -----------------------------------------------------------
@@ -495,15 +671,15 @@ def index_paths(
     """Index the report files in `paths` (files or folders, recursively) into `alias`."""
     items = find_files(paths)
     named = json.dumps(sorted(str(path.resolve()) for path in paths), ensure_ascii=False)
-    return _index_into_alias(client, alias, data_dir, options, items, "paths", paths=named)
+    return index_items(client, alias, data_dir, options, items, "paths", paths=named)
 
 
 def index_archive(client: Elasticsearch, alias: str, data_dir: Path, options: Options) -> JobResult:
     """Index the newest archived version of every crawled document into `alias`."""
-    return _index_into_alias(client, alias, data_dir, options, archived_items(data_dir), "archive")
+    return index_items(client, alias, data_dir, options, archived_items(data_dir), "archive")
 
 
-def _index_into_alias(
+def index_items(
     client: Elasticsearch,
     alias: str,
     data_dir: Path,
@@ -527,7 +703,7 @@ def _index_into_alias(
             before_batch=partial(with_retries, options.retry, session.checkpoint),
         )
     journal.finish()
-    if options.audit is not None:
+    if options.audit is not None and not result.audited:
         options.audit(alias, result.written)
     return result
 
@@ -556,9 +732,11 @@ def reindex(client: Elasticsearch, alias: str, data_dir: Path, options: Options)
         options=options,
     )
     failures = FailureLog(Path(journal.job["failures"]))
-    _carry_over(client, alias, target, options, result, failures)  # the bulk of it, while writers write
+    copied = _carry_over(client, alias, target, options, result, failures)  # the bulk, while writers write
     if options.audit is not None:
-        options.audit(target, None)  # the rebuilt index, audited whole before it serves
+        # The rebuilt index, audited before it serves: whole, or (audited as it was written) what
+        # was copied into it since.
+        options.audit(target, copied if result.audited else None)
     with WriteLock(client, alias).exclusive() as lock:
         _carry_over(client, alias, target, options, result, failures)  # what they wrote meanwhile
         lock.ensure_held()

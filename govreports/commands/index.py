@@ -40,7 +40,7 @@ def index(
     chosen = [bool(paths), from_archive, reindex]
     if sum(chosen) != 1:
         raise GovreportsError("give PATH... or --from-archive or --reindex (exactly one)")
-    from audit.run import after_index
+    from audit.run import AuditFirst, after_index
     from monitor.versions import ledger_listener
 
     settings = get_settings()
@@ -52,9 +52,12 @@ def index(
     def audit(index: str, touched: list[str] | None) -> None:
         audits.append(after_index(client, settings, index, touched).line())
 
+    def audit_first(index: str) -> AuditFirst:  # a large run: audited before it writes
+        return AuditFirst(client, settings, index, report=lambda summary: audits.append(summary.line()))
+
     options = run.Options(
         batch_size=batch_size, workers=workers, listener=listener, limits=ParseLimits.from_settings(settings),
-        audit=audit,
+        audit=audit, audit_first=audit_first, audit_first_at=settings.index_audit_first_at,
     )
     # Each job checks its arguments (paths, archive) before its first request.
     with unavailable_as_domain_error(settings.es_url):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from audit.chains import carry_chain, cross_year, in_force_chain, items_chain
-from audit.facts import ReportFacts, from_report
+from audit.facts import CELL_PATHS, ReportFacts, cells_of, from_report
 from govreports.keys import APPLICATION_COLUMNS
 from govreports.model import Region, Report
 
@@ -21,8 +22,14 @@ def facts(year: int, template: str | None, **cells: Any) -> ReportFacts:
         template=template,
         published_date=date(year + 1, 1, 20),
         first_seen_at=None,
-        cells={path.replace("__", "."): value for path, value in cells.items()},
+        cells=cells_of({path.replace("__", "."): value for path, value in cells.items()}),
     )
+
+
+def with_cell(item: ReportFacts, path: str, value: int) -> ReportFacts:
+    cells = list(item.cells)
+    cells[CELL_PATHS.index(path)] = value
+    return replace(item, cells=tuple(cells))
 
 
 def carry(year: int, template: str, forward: int | None, over: int | None) -> ReportFacts:
@@ -39,8 +46,7 @@ def test_the_carry_chain_holds_across_the_2020_to_2021_template_change() -> None
 
 
 def test_a_broken_carry_chain_names_each_column_on_both_sides() -> None:
-    later = carry(2022, "2021", forward=0, over=3)
-    later.cells["applications.carried_over.commercial"] = 2
+    later = with_cell(carry(2022, "2021", forward=0, over=3), "applications.carried_over.commercial", 2)
     result = carry_chain(carry(2021, "2021", forward=3, over=0), later)
     assert result.status == "broken"
     assert result.cells == ["applications.carried_over.commercial"]
@@ -111,8 +117,7 @@ def test_the_items_chain_is_not_assessable_from_2020_to_2021() -> None:
 def test_cross_year_sums_up_the_rules() -> None:
     earlier, later = carry(2021, "2021", 3, 0), carry(2022, "2021", 0, 3)
     assert cross_year(earlier, later).chain == "ok"  # carry ok, the other two not assessable
-    later.cells["applications.carried_over.total"] = 4
-    result = cross_year(earlier, later)
+    result = cross_year(earlier, with_cell(later, "applications.carried_over.total", 4))
     assert result.chain == "broken" and result.previous_report_id == earlier.id
     assert cross_year(None, later).chain == "not_assessable"
 

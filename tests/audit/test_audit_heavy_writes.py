@@ -46,7 +46,7 @@ def test_heavy_writes_restore_the_refresh_interval(
         return real_bulk(client, actions, requests=requests)
 
     monkeypatch.setattr(store, "bulk", watching)
-    assert update_reports(es_client, es_index, updates(es_index, 25, 1)) == 25
+    assert update_reports(es_client, es_index, updates(es_index, 25, 1), 25) == 25
     assert seen == [(2, store.REFRESH_WHILE_WRITING)]
     assert interval(es_client, es_index) == configured
     es_client.indices.refresh(index=es_index)
@@ -57,7 +57,7 @@ def test_heavy_writes_restore_the_refresh_interval(
         {"_op_type": "update", "_index": es_index, "_id": "0", "doc": {"n": "not a number"}},
     ]
     with pytest.raises(AuditWriteFailed):
-        update_reports(es_client, es_index, refused)
+        update_reports(es_client, es_index, refused, len(refused))
     assert interval(es_client, es_index) == configured
 
 
@@ -68,5 +68,5 @@ def test_few_writes_leave_the_index_alone(
     es_client.index(index=es_index, id="0", document={"n": 0}, refresh=True)
     calls: list[str] = []
     monkeypatch.setattr(es_client.indices, "put_settings", lambda **kwargs: calls.append("put"))
-    assert update_reports(es_client, es_index, updates(es_index, 1, 1)) == 1
+    assert update_reports(es_client, es_index, updates(es_index, 1, 1), 1) == 1
     assert calls == []

@@ -1,5 +1,6 @@
 """`govreports index` writes each document as soon as it is parsed: a slow one (a long scan read
-by OCR) holds back no other."""
+by OCR) holds back no other. (A run of GOVREPORTS_INDEX_AUDIT_FIRST_AT documents or more is
+audited before it writes: tests/audit/test_audit_index_first.py.)"""
 
 from __future__ import annotations
 
@@ -45,7 +46,11 @@ def test_a_slow_document_does_not_hold_back_the_others(
         written.extend(document["source_url"] for document in documents)
 
     lifecycle.ensure_index(es_client, es_index)
-    options = run.Options(batch_size=1, workers=2, listener=lambda: record)
+    def audit_first(index: str) -> run.AuditBeforeWriting:
+        raise AssertionError("a small run is audited after it writes, not before")
+
+    options = run.Options(batch_size=1, workers=2, listener=lambda: record, audit_first=audit_first)
+    assert len(items) < options.audit_first_at
     journal = run.journal_for(tmp_path, "order-test", alias=es_index)
     result = run.run_job(es_client, index=es_index, lookup_index=es_index, items=items,
                          journal=journal, data_dir=tmp_path, options=options)
