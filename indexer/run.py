@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import sys
 import time
 from collections import deque
@@ -423,11 +424,17 @@ class AuditBeforeWriting(Protocol):
 
 class Spool:
     """The parsed documents of a run, in a file under the data dir until the audit has computed:
-    a large run holds none of them in memory. One JSON line each; deleted when closed."""
+    a large run holds none of them in memory. One JSON line each; deleted when closed.
+
+    A killed run leaves its spool behind: the next run on the same machine deletes those whose
+    process is gone. The data dir may be shared by several machines, so a spool is named by its
+    machine and only that machine judges it."""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"spool-{os.getpid()}-{time.monotonic_ns()}.jsonl"
+        host = socket.gethostname()
+        delete_abandoned_spools(folder, host)
+        self.path = folder / f"spool-{host}-{os.getpid()}-{time.monotonic_ns()}.jsonl"
         self.file = self.path.open("w+b")
 
     def add(self, result: Result, prepared: Prepared) -> None:
@@ -446,6 +453,24 @@ class Spool:
     def close(self) -> None:
         self.file.close()
         self.path.unlink(missing_ok=True)
+
+
+def delete_abandoned_spools(folder: Path, host: str) -> None:
+    """Delete the spools of `host` whose process has ended (`Spool`)."""
+    for path in folder.glob(f"spool-{host}-*.jsonl"):
+        pid = path.name.removeprefix(f"spool-{host}-").split("-")[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 @dataclass
