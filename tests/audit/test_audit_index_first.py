@@ -57,6 +57,16 @@ def options(client: Elasticsearch, settings: Settings, summaries: list[AuditSumm
     )
 
 
+def index_saved(
+    client: Elasticsearch, settings: Settings, data_dir: Path, reports: list[Report],
+    summaries: list[AuditSummary],
+) -> run.JobResult:
+    """An index run of `reports`, saved as files, into the settings' index."""
+    items = saved(reports, data_dir / "in")
+    with_audit = options(client, settings, summaries)
+    return run.index_items(client, settings.index, data_dir, with_audit, items, "test")
+
+
 def audit_state(client: Elasticsearch, alias: str) -> dict[str, Any]:
     """The reports' audit fields and versions, the offices and the findings."""
     indices = AuditIndices(alias)
@@ -87,14 +97,7 @@ def test_a_fresh_large_run_writes_each_report_once_with_its_audit(
 ) -> None:
     reports = reports_of(corpus(seed=41, offices=12, departing=1.0, copies_across=3))
     summaries: list[AuditSummary] = []
-    result = run.index_items(
-        es_client,
-        es_index,
-        tmp_path,
-        options(es_client, es_settings, summaries),
-        saved(reports, tmp_path / "in"),
-        "test",
-    )
+    result = index_saved(es_client, es_settings, tmp_path, reports, summaries)
 
     assert result.audited and result.summary.new == len(reports) > 20
     (summary,) = summaries  # the audit before writing, and none after
@@ -122,14 +125,7 @@ def test_a_large_run_into_an_audited_index_updates_only_the_reports_it_changed(
     full_audit(es_client, es_settings, today=TODAY)
 
     summaries: list[AuditSummary] = []
-    result = run.index_items(
-        es_client,
-        es_index,
-        tmp_path,
-        options(es_client, es_settings, summaries),
-        saved(later, tmp_path / "in"),
-        "test",
-    )
+    result = index_saved(es_client, es_settings, tmp_path, later, summaries)
 
     assert result.audited and summaries[0].written == len(later)
     before = audit_state(es_client, es_index)
