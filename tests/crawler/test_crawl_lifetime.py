@@ -64,6 +64,10 @@ def stalling() -> Iterator[_Stalling]:
     server.server_close()
 
 
+def _default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _url(server: _Stalling) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -132,6 +136,9 @@ def test_a_crawl_child_dies_with_its_parent(
         env={**env, "GOVREPORTS_DATA_DIR": str(tmp_path / "data")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # As a terminal starts it: a suite run in the background (`cmd &` without job control)
+        # has SIGINT ignored, and a child would inherit that and never see the Ctrl-C sent below.
+        preexec_fn=_default_interrupt,
     )
     try:
         _wait_for(lambda: stalling.requests > 0, 60, "the crawl's first request")  # Scrapy is running
