@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, Self
 
 from govreports.errors import GovreportsError
 from govreports.model import Format
@@ -107,7 +107,22 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
-class CrawlState:
+class ClosedOnExit:
+    """`with store:` closes the store however the block ends (both crawl-state stores)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class CrawlState(ClosedOnExit):
     """The SQLite store: every answer is a query of the file, every write committed at once."""
 
     def __init__(self, path: Path) -> None:
@@ -123,14 +138,6 @@ class CrawlState:
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> CrawlState:
         return cls(data_dir / STATE_FILE)
-
-    def __enter__(self) -> CrawlState:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         self._db.close()

@@ -30,12 +30,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from crawler.state import STATE_FILE, CrawlState, Known, StateStore, format_of
+from crawler.state import STATE_FILE, ClosedOnExit, CrawlState, Known, StateStore, format_of
 from govreports.errors import GovreportsError
 from govreports.es_client import IndexSizing, build_client, create_index
 from govreports.model import Format
@@ -149,7 +148,7 @@ def _sqlite_rows(path: Path, index: str) -> Iterator[dict[str, Any]]:
         database.close()
 
 
-class EsCrawlState:
+class EsCrawlState(ClosedOnExit):
     """`crawler.state.CrawlState`'s interface over the shared index: load, answer from memory, write in bulk.
 
     `reads` says which rows this process loads: the crawl's fetching side (the Scrapy
@@ -172,14 +171,6 @@ class EsCrawlState:
     @classmethod
     def open(cls, target: EsStateTarget, *, reads: Record) -> EsCrawlState:
         return cls(build_client(target.settings), target.index, reads=reads)
-
-    def __enter__(self) -> EsCrawlState:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
 
     def load(self, sites: Collection[str]) -> None:
         """Bring the rows of `sites` into memory (each site once), a few dozen sites per scroll.
