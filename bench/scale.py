@@ -221,12 +221,17 @@ Export = tuple[dict[str, Any], int, float]  # the selection, its rows, the secon
 
 
 def export_selection(client: Elasticsearch, alias: str) -> dict[str, Any]:
-    """The year, or year and province, whose reports number nearest 50,000."""
+    """The selection whose reports number nearest 50,000: a year, a province, or both."""
     provinces = {"provinces": {"terms": {"field": "region.province", "size": 100}}}
-    body = {"years": {"terms": {"field": "year", "size": 50}, "aggs": provinces}}
-    buckets = client.search(index=alias, size=0, aggs=body)["aggregations"]["years"]["buckets"]
+    body = {
+        "years": {"terms": {"field": "year", "size": 50}, "aggs": provinces},
+        **provinces,
+    }
+    answer = client.search(index=alias, size=0, aggs=body)["aggregations"]
     choices: list[tuple[int, dict[str, Any]]] = []
-    for year in buckets:
+    for province in answer["provinces"]["buckets"]:
+        choices.append((province["doc_count"], {"province": province["key"]}))
+    for year in answer["years"]["buckets"]:
         choices.append((year["doc_count"], {"year": year["key"]}))
         for province in year["provinces"]["buckets"]:
             choices.append((province["doc_count"], {"year": year["key"], "province": province["key"]}))
