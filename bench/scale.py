@@ -14,7 +14,10 @@
 3. Reads the store size per report, the node's heap after garbage collection (the lowest heap
    use over an idle half-minute: the floor of the sawtooth), the circuit breakers' trips and
    the fielddata memory, global ordinals among it, after the searches below have built it.
-4. Runs the search mix of `bench/search.py` at --clients clients, API and Elasticsearch direct
+4. Waits for the merges the load left running (a million reports end in a merge of about 5 GB,
+   which holds a core for minutes: searches meanwhile took 4 times as long) and empties the
+   shard request cache, so that the searches meet the index as it then stays, cold.
+5. Runs the search mix of `bench/search.py` at --clients clients, API and Elasticsearch direct
    side by side; times `/api/stats` by region and `/api/export.csv` of a 50,000-row selection.
 
 Writes its section of docs/benchmarks.md. Targets on the 2-core machine: the last 10% ingested at
@@ -109,6 +112,7 @@ class Ingest:
     seconds: float = 0.0
     summary: str = ""
     peak_pss_bytes: int = 0  # the index command and its workers, the audit after it included
+    merging_after_s: float | None = None  # how long merges went on after the command ended
 
     def rate_between(self, low: float, high: float) -> float:
         """Documents a second while the count went from `low` to `high` (counts, interpolated)."""
@@ -137,7 +141,13 @@ class Ingest:
                 f"--measure-only: no ingest figures at {path}; run the bench without it"
             ) from None
         samples = [(t, c, load) for t, c, load in saved["samples"]]
-        return cls(samples, saved["seconds"], saved["summary"], saved["peak_pss_bytes"])
+        return cls(
+            samples,
+            saved["seconds"],
+            saved["summary"],
+            saved["peak_pss_bytes"],
+            saved.get("merging_after_s"),  # not in figures saved before it was measured
+        )
 
 
 def run_index(settings: Settings, corpus: Path, alias: str, data_dir: Path) -> Ingest:
@@ -169,6 +179,22 @@ def run_index(settings: Settings, corpus: Path, alias: str, data_dir: Path) -> I
 
 
 # --- the node ----------------------------------------------------------------------------
+
+
+def merges_running(client: Elasticsearch, alias: str) -> int:
+    return int(client.indices.stats(index=alias, metric="merge")["_all"]["primaries"]["merges"]["current"])
+
+
+def settle(client: Elasticsearch, alias: str, timeout_s: float = 3600.0) -> float:
+    """Seconds until no merge runs on the reports index; then its request cache is emptied, so
+    the searches start cold, as after a refresh."""
+    started = time.perf_counter()
+    while merges_running(client, alias):
+        if time.perf_counter() - started > timeout_s:
+            raise SystemExit(f"merges still running after {timeout_s:.0f} s")
+        time.sleep(SAMPLE_S)
+    client.indices.clear_cache(index=alias, request=True)
+    return time.perf_counter() - started
 
 
 @dataclass(frozen=True)
@@ -223,7 +249,7 @@ Export = tuple[dict[str, Any], int, float]  # the selection, its rows, the secon
 def export_selection(client: Elasticsearch, alias: str) -> dict[str, Any]:
     """The selection whose reports number nearest 50,000: a year, a province, or both."""
     provinces = {"provinces": {"terms": {"field": "region.province", "size": 100}}}
-    body = {
+    body: dict[str, Any] = {
         "years": {"terms": {"field": "year", "size": 50}, "aggs": provinces},
         **provinces,
     }
@@ -332,6 +358,8 @@ Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}; load average {os.getloadav
 Elasticsearch: the project's single local node, heap {heap_setting}. Corpus: {args.reports:,} synthetic
 reports (both templates, years 2019–2025, half plain text and half portal HTML), indexed by
 `govreports index` in {ingest.seconds / 60:.0f} min ({ingest.summary}).
+{merging_line(ingest)}The searches, statistics and export below ran once no merge was running, from an
+empty request cache.
 
 | figure | value | target |
 |---|---|---|
@@ -341,6 +369,12 @@ Targets: {met}.
 """
 
 
+def merging_line(ingest: Ingest) -> str:
+    if ingest.merging_after_s is None:
+        return ""
+    return f"Merges went on for {ingest.merging_after_s:.0f} s after the command ended. "
+
+
 def build_index(settings: Settings, args: argparse.Namespace, saved_ingest: Path) -> Ingest:
     """A fresh index of the corpus (written first where missing); its ingest figures, also saved."""
     delete_index(build_client(settings), args.index)
@@ -348,6 +382,7 @@ def build_index(settings: Settings, args: argparse.Namespace, saved_ingest: Path
     data_dir = args.corpus.with_name(args.corpus.name + "-data")
     shutil.rmtree(data_dir, ignore_errors=True)
     ingest = run_index(settings, args.corpus, args.index, data_dir)
+    ingest.merging_after_s = settle(build_client(settings), args.index)
     ingest.save(saved_ingest)
     print(f"indexed in {ingest.seconds:.0f} s: {ingest.summary}", flush=True)
     return ingest
@@ -376,6 +411,7 @@ def main() -> None:
     ensure_reachable(client, settings.es_url)
     saved_ingest = args.corpus.with_name(args.corpus.name + "-ingest.json")
     ingest = Ingest.saved(saved_ingest) if args.measure_only else build_index(settings, args, saved_ingest)
+    settle(client, args.index)
 
     port = search_bench.free_port()
     api_process = search_bench.start_api(settings, port)
