@@ -360,6 +360,8 @@ reports (both templates, years 2019–2025, half plain text and half portal HTML
 `govreports index` in {ingest.seconds / 60:.0f} min ({ingest.summary}).
 {merging_line(ingest)}The searches, statistics and export below ran once no merge was running, from an
 empty request cache.
+The ingest rates are the node's (documents it took a second): a run of this size parses and audits
+every report first, then writes them.
 
 | figure | value | target |
 |---|---|---|
