@@ -70,6 +70,17 @@ def _resident(pid: int) -> int:
         return 0
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process `pid` exists on this machine, whoever owns it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by someone else
+    return True
+
+
 def kill_tree(pid: int) -> None:
     """SIGKILL `pid` and every descendant, including helpers that started sessions of their own."""
     if pid <= 0:  # os.kill would read 0 and -1 as "my group" and "everyone"

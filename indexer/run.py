@@ -38,6 +38,7 @@ from crawler.state import refetch_in_full
 from govreports.append_log import append_line, read_records
 from govreports.archive import Archive, ArchivedDocument, DamagedObject
 from govreports.errors import ElasticsearchUnavailable, GovreportsError
+from govreports.lifetime import process_alive
 from govreports.model import Origin, Report
 from govreports.settings import get_settings
 from indexer import lifecycle
@@ -459,18 +460,8 @@ def delete_abandoned_spools(folder: Path, host: str) -> None:
     """Delete the spools of `host` whose process has ended (`Spool`)."""
     for path in folder.glob(f"spool-{host}-*.jsonl"):
         pid = path.name.removeprefix(f"spool-{host}-").split("-")[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             path.unlink(missing_ok=True)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel
 
+from govreports.lifetime import process_alive
 from monitor.clock import es_date
 from monitor.indices import MonitorIndices
 from monitor.scan import scan_hits
@@ -76,21 +77,11 @@ def abandon_orphans(client: Elasticsearch, indices: MonitorIndices, now: datetim
     orphans = []
     for hit in scan_hits(client, indices.watch, query, [{"started_at": "asc"}, {"site": "asc"}]):
         run = SiteRun.model_validate(hit["_source"])
-        if run.pid != os.getpid() and not _alive(run.pid):
+        if run.pid != os.getpid() and not process_alive(run.pid):
             run.status, run.finished_at, run.error = "abandoned", now, "the watch process stopped mid-run"
             save_run(client, indices, run)
             orphans.append(run.id)
     return orphans
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, owned by someone else
-    return True
 
 
 def cycle_of(runs: list[SiteRun]) -> Cycle:
