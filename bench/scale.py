@@ -412,8 +412,11 @@ def main() -> None:
     client = build_client(settings)
     ensure_reachable(client, settings.es_url)
     saved_ingest = args.corpus.with_name(args.corpus.name + "-ingest.json")
-    ingest = Ingest.saved(saved_ingest) if args.measure_only else build_index(settings, args, saved_ingest)
-    settle(client, args.index)
+    if args.measure_only:
+        ingest = Ingest.saved(saved_ingest)
+        settle(client, args.index)
+    else:
+        ingest = build_index(settings, args, saved_ingest)  # settled after the load, and timed
 
     port = search_bench.free_port()
     api_process = search_bench.start_api(settings, port)
